@@ -1,0 +1,178 @@
+"""xtoolkit: Binance and Upbit behind one interface that hands back pandas DataFrames.
+
+>>> import xtoolkit as xt
+>>> xt.tickers(["binance:BTC/USDT", "upbit:BTC/KRW"])          # public data, no keys
+>>> with xt.sandbox(seed=7) as box:                              # a local Binance + Upbit
+...     client = xt.Client(**box.connect_kwargs())
+...     client.balances()
+
+The module-level verbs (``tickers``, ``orderbook``, ``trades``, ``candles``, ``markets``) use
+a lazily created public client; :func:`set_default_client` replaces it. Trading needs an
+explicit client with keys.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import inspect
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from xtoolkit._client import AsyncClient, Client
+from xtoolkit._credentials import Credentials
+from xtoolkit._errors import (
+    AuthError,
+    BadRequest,
+    BadSymbol,
+    CancelRejected,
+    ClientClosed,
+    DryRunBlocked,
+    DuplicateOrder,
+    ExchangeError,
+    ExchangeUnavailable,
+    GuardError,
+    InsufficientFunds,
+    InvalidArgument,
+    InvalidOrder,
+    InvalidTimestamp,
+    IpBanned,
+    KillSwitchOn,
+    LimitExceeded,
+    MalformedResponse,
+    MinNotional,
+    MissingCredentials,
+    NetworkError,
+    OrderNotFound,
+    OrderRejected,
+    OrderStatusUnknown,
+    RateLimited,
+    RequestTimeout,
+    TransportError,
+    UnknownMarket,
+    XtoolkitError,
+)
+from xtoolkit._frames import SCHEMAS
+from xtoolkit._killswitch import engaged as killed
+from xtoolkit._killswitch import kill, resume
+from xtoolkit._models import MarketInfo, MarketRef, Symbol
+from xtoolkit._transport import Timeout
+from xtoolkit.exchanges import exchanges
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SCHEMAS",
+    "AsyncClient",
+    "AuthError",
+    "BadRequest",
+    "BadSymbol",
+    "CancelRejected",
+    "Client",
+    "ClientClosed",
+    "Credentials",
+    "DryRunBlocked",
+    "DuplicateOrder",
+    "ExchangeError",
+    "ExchangeUnavailable",
+    "GuardError",
+    "InsufficientFunds",
+    "InvalidArgument",
+    "InvalidOrder",
+    "InvalidTimestamp",
+    "IpBanned",
+    "KillSwitchOn",
+    "LimitExceeded",
+    "MalformedResponse",
+    "MarketInfo",
+    "MarketRef",
+    "MinNotional",
+    "MissingCredentials",
+    "NetworkError",
+    "OrderNotFound",
+    "OrderRejected",
+    "OrderStatusUnknown",
+    "RateLimited",
+    "RequestTimeout",
+    "Symbol",
+    "Timeout",
+    "TransportError",
+    "UnknownMarket",
+    "XtoolkitError",
+    "candles",
+    "default_client",
+    "exchanges",
+    "kill",
+    "killed",
+    "markets",
+    "orderbook",
+    "resume",
+    "sandbox",
+    "set_default_client",
+    "tickers",
+    "trades",
+]
+
+R = TypeVar("R")
+
+_default: Client | None = None
+_default_lock = threading.Lock()
+
+
+def default_client() -> Client:
+    """The shared public client behind the module-level verbs (created on first use)."""
+    global _default
+    with _default_lock:
+        if _default is None or _default.closed:
+            _default = Client(use_env=False)
+        return _default
+
+
+def set_default_client(client: Client | None) -> None:
+    """Use ``client`` for the module-level verbs; ``None`` goes back to a fresh public client."""
+    global _default
+    with _default_lock:
+        old, _default = _default, client
+    if old is not None and old is not client:
+        old.close()
+
+
+@atexit.register
+def _close_default() -> None:
+    if _default is not None:
+        _default.close()
+
+
+def _module_verb(method: Callable[..., R]) -> Callable[..., R]:
+    @functools.wraps(method)
+    def verb(*args: Any, **kwargs: Any) -> R:
+        return getattr(default_client(), method.__name__)(*args, **kwargs)
+
+    sig = inspect.signature(method)
+    verb.__signature__ = sig.replace(parameters=list(sig.parameters.values())[1:])  # type: ignore[attr-defined]
+    return verb
+
+
+tickers = _module_verb(Client.tickers)
+orderbook = _module_verb(Client.orderbook)
+trades = _module_verb(Client.trades)
+candles = _module_verb(Client.candles)
+markets = _module_verb(Client.markets)
+
+
+def sandbox(*args: Any, **kwargs: Any) -> Any:
+    """A local Binance + Upbit on 127.0.0.1 (see :class:`xtoolkit.sandbox.Sandbox`)."""
+    from xtoolkit.sandbox import Sandbox
+
+    return Sandbox(*args, **kwargs)
+
+
+for _name in __all__:
+    _obj = globals()[_name]
+    if getattr(_obj, "__module__", "").startswith("xtoolkit._"):
+        try:
+            _obj.__module__ = "xtoolkit"
+        except (AttributeError, TypeError):
+            pass
+del _name, _obj

@@ -1,0 +1,781 @@
+"""``AsyncClient`` (the engine) and ``Client`` (the same methods, blocking).
+
+Every data verb returns a long-form DataFrame with the fixed schema from
+:data:`xtoolkit._frames.SCHEMAS`, ``exchange`` and ``symbol`` columns, float64 numbers and
+tz-aware UTC timestamps — also when empty.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import functools
+import inspect
+import math
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import pandas as pd
+from yarl import URL
+
+from xtoolkit._credentials import Credentials, load_credentials
+from xtoolkit._errors import (
+    BadSymbol,
+    ClientClosed,
+    InvalidArgument,
+    MalformedResponse,
+    MissingCredentials,
+    UnknownMarket,
+)
+from xtoolkit._frames import frame, merge_columns
+from xtoolkit._loop import LoopThread
+from xtoolkit._models import MarketInfo, MarketRef, Symbol
+from xtoolkit._progress import progress_bar
+from xtoolkit._transport import Response, Timeout, Transport, Venue
+from xtoolkit.exchanges import REGISTRY, create_adapter
+from xtoolkit.exchanges._spec import Call
+
+__all__ = ["AsyncClient", "Client"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+MarketLike = str | MarketRef
+_LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+_MAX_PAGES = 5000
+
+
+def _as_list(markets: MarketLike | Sequence[MarketLike]) -> list[MarketLike]:
+    if isinstance(markets, str | MarketRef):
+        return [markets]
+    return list(markets)
+
+
+def _to_ms(value: Any, name: str) -> int | None:
+    """Epoch ms from datetime / Timestamp / ISO text / epoch ms; naive times are UTC."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise InvalidArgument(f"{name} must be a time, not a bool")
+    if isinstance(value, int | float):
+        return int(value)
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise InvalidArgument(f"{name}={value!r} is not a time") from None
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return int(ts.value // 1_000_000)
+
+
+class AsyncClient:
+    """The engine: both exchanges behind one interface, every verb awaitable.
+
+    Parameters
+    ----------
+    exchanges
+        Which venues to configure (default: all supported, ``["binance", "upbit"]``).
+    credentials
+        ``{"binance": Credentials(...) | (key, secret), ...}``. Without it, keys come from the
+        environment (``BINANCE_API_KEY``/``BINANCE_API_SECRET``, ``UPBIT_ACCESS_KEY``/
+        ``UPBIT_SECRET_KEY``) or ``env_file``. Public data needs no keys.
+    base_urls
+        Host roots per exchange (the sandbox, a proxy). Binance paths start ``/api/v3``,
+        Upbit ``/v1``.
+    testnet
+        Point Binance at its spot testnet (Upbit has none and keeps its configured host).
+    sandbox
+        The hosts are an xtoolkit sandbox (only honoured for loopback hosts); order guards
+        then treat live mode as safe.
+    timeout
+        :class:`Timeout` or one number used for both connect and read.
+    rate_limit
+        Wait for the venues' budgets before sending (default). With ``False`` the budget is
+        only counted; 429 pauses and 418 bans are always honoured.
+    default_exchange
+        Venue for unqualified ``BASE/QUOTE`` markets.
+    """
+
+    def __init__(
+        self,
+        *,
+        exchanges: Sequence[str] | None = None,
+        credentials: Mapping[str, Credentials | tuple[str, str]] | None = None,
+        base_urls: Mapping[str, str] | None = None,
+        testnet: bool = False,
+        sandbox: bool = False,
+        timeout: Timeout | float = Timeout(),
+        retries: int = 2,
+        rate_limit: bool = True,
+        max_wait: float = 30.0,
+        recv_window_ms: int = 5000,
+        env_file: str | Path | None = ".env",
+        use_env: bool = True,
+        markets_ttl: float = 3600.0,
+        default_exchange: str | None = None,
+        progress: bool | None = None,
+    ) -> None:
+        names = [n.lower() for n in (exchanges or sorted(REGISTRY))]
+        unknown = [n for n in (base_urls or {}) if n.lower() not in names]
+        if unknown:
+            raise InvalidArgument(f"base_urls names exchanges that are not configured: {unknown}")
+        creds = load_credentials(credentials, names, env_file=env_file, use_env=use_env)
+        options: dict[str, dict[str, Any]] = {"binance": {"recv_window_ms": recv_window_ms}}
+        self._venues: dict[str, Venue] = {}
+        for name in names:
+            adapter = create_adapter(name, **options.get(name, {}))
+            url = (base_urls or {}).get(name) or (
+                adapter.testnet_base_url if testnet and adapter.testnet_base_url else adapter.default_base_url
+            )
+            is_sandbox = sandbox and (URL(url).host or "") in _LOOPBACK
+            self._venues[name] = Venue.create(name, adapter, url, creds.get(name), sandbox=is_sandbox)
+        if default_exchange is not None and default_exchange.lower() not in self._venues:
+            raise InvalidArgument(f"default_exchange {default_exchange!r} is not configured")
+        self.default_exchange = default_exchange.lower() if default_exchange else None
+        self.testnet = testnet
+        self.markets_ttl = markets_ttl
+        self.progress = progress
+        t = timeout if isinstance(timeout, Timeout) else Timeout(float(timeout), float(timeout))
+        self._transport = Transport(timeout=t, retries=retries, rate_limit=rate_limit, max_wait=max_wait)
+        self._markets: dict[str, tuple[float, dict[str, MarketInfo]]] = {}
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP session; the client cannot be used afterwards."""
+        await self._transport.aclose()
+
+    @property
+    def closed(self) -> bool:
+        return self._transport.closed
+
+    @property
+    def exchanges(self) -> list[str]:
+        """Configured exchange names."""
+        return list(self._venues)
+
+    def venue(self, exchange: str) -> Venue:
+        """The configured :class:`Venue` for ``exchange`` (adapter, host, keys, rate gate)."""
+        try:
+            return self._venues[exchange.lower()]
+        except KeyError:
+            raise InvalidArgument(
+                f"exchange {exchange!r} is not configured; configured: {', '.join(self._venues)}"
+            ) from None
+
+    def has_credentials(self, exchange: str) -> bool:
+        return self.venue(exchange).credentials is not None
+
+    def __repr__(self) -> str:
+        parts = ", ".join(
+            f"{v.name}={'keys' if v.credentials else 'public'}@{v.base_url}" for v in self._venues.values()
+        )
+        state = " closed" if self.closed else ""
+        return f"<{type(self).__name__}{state} {parts}>"
+
+    # --- low level ------------------------------------------------------------------------
+
+    async def send(self, exchange: str, call: Call) -> Response:
+        """Send one adapter :class:`Call` (the escape hatch every verb is built on)."""
+        return await self._transport.send(self.venue(exchange), call)
+
+    async def request(
+        self, exchange: str, endpoint: str, params: Mapping[str, Any] | None = None, **path_args: Any
+    ) -> Any:
+        """Call any endpoint of the adapter's table by name; returns the decoded payload.
+
+        >>> await ac.request("binance", "avg_price", {"symbol": "BTCUSDT"})
+        """
+        venue = self.venue(exchange)
+        if endpoint not in venue.adapter.endpoints:
+            raise InvalidArgument(
+                f"{exchange} has no endpoint {endpoint!r}; known: {', '.join(venue.adapter.endpoints)}"
+            )
+        resp = await self._transport.send(venue, Call(endpoint, dict(params or {}), path_args))
+        return resp.payload
+
+    async def _send_all(self, venue: Venue, calls: Sequence[Call]) -> list[Response]:
+        if len(calls) == 1:
+            return [await self._transport.send(venue, calls[0])]
+        async with asyncio.TaskGroup() as tg:
+            tasks = [tg.create_task(self._transport.send(venue, c)) for c in calls]
+        return [t.result() for t in tasks]
+
+    # --- markets --------------------------------------------------------------------------
+
+    async def _market_table(self, exchange: str, *, refresh: bool = False) -> dict[str, MarketInfo]:
+        venue = self.venue(exchange)
+        cached = self._markets.get(venue.name)
+        if cached and not refresh and time.monotonic() - cached[0] < self.markets_ttl:
+            return cached[1]
+        adapter = venue.adapter
+        first = [r.payload for r in await self._send_all(venue, adapter.markets_calls())]
+        more_calls = adapter.markets_more(first)
+        more = [r.payload for r in await self._send_all(venue, more_calls)] if more_calls else []
+        table = {m.native: m for m in adapter.parse_markets(first, more)}
+        self._markets[venue.name] = (time.monotonic(), table)
+        return table
+
+    async def markets(self, exchange: str | None = None, *, refresh: bool = False) -> pd.DataFrame:
+        """Listed markets and their trading rules.
+
+        Cached for ``markets_ttl`` seconds; ``refresh=True`` reloads. Binance rules come from
+        ``exchangeInfo`` (PRICE_FILTER, LOT_SIZE, NOTIONAL or legacy MIN_NOTIONAL); Upbit's from
+        ``market/all``, ``orderbook/instruments`` tick sizes and the documented minimum totals.
+
+        Returns
+        -------
+        DataFrame
+            exchange, symbol, native, base, quote, status, tick_size, step_size, min_qty,
+            min_notional, warning (Upbit market warning flag).
+        """
+        names = [exchange.lower()] if exchange else list(self._venues)
+        tables = await asyncio.gather(*(self._market_table(n, refresh=refresh) for n in names))
+        cols: dict[str, list[Any]] = {k: [] for k in (
+            "exchange", "symbol", "native", "base", "quote", "status", "tick_size", "step_size",
+            "min_qty", "min_notional", "warning")}
+        for table in tables:
+            for m in table.values():
+                cols["exchange"].append(m.exchange)
+                cols["symbol"].append(str(m.symbol))
+                cols["native"].append(m.native)
+                cols["base"].append(m.symbol.base)
+                cols["quote"].append(m.symbol.quote)
+                cols["status"].append(m.status)
+                cols["tick_size"].append(m.tick_size)
+                cols["step_size"].append(m.step_size)
+                cols["min_qty"].append(m.min_qty)
+                cols["min_notional"].append(m.min_notional)
+                cols["warning"].append(m.warning)
+        for k in ("tick_size", "step_size", "min_qty", "min_notional"):
+            cols[k] = [None if v is None else float(v) for v in cols[k]]
+        return frame("markets", cols)
+
+    async def market_info(self, market: MarketLike, *, refresh: bool = False) -> MarketInfo:
+        """The venue's rules for one market (:class:`MarketInfo` with ``Decimal`` fields)."""
+        ref = await self.resolve(market)
+        table = await self._market_table(ref.exchange, refresh=refresh)
+        info = table.get(ref.native)
+        if info is None and not refresh:
+            table = await self._market_table(ref.exchange, refresh=True)
+            info = table.get(ref.native)
+        if info is None:
+            raise self._unknown(ref, table)
+        return info
+
+    def _unknown(self, ref: MarketRef, table: Mapping[str, MarketInfo]) -> UnknownMarket:
+        names = [str(m.symbol) for m in table.values()]
+        close = difflib.get_close_matches(str(ref.symbol), names, n=3, cutoff=0.6)
+        return UnknownMarket(
+            f"{ref.exchange} does not list {ref.symbol} ({ref.native})",
+            matches=[f"{ref.exchange}:{c}" for c in close],
+            exchange=ref.exchange,
+        )
+
+    async def resolve(self, market: MarketLike) -> MarketRef:
+        """``"binance:BTC/USDT"``, ``"upbit:KRW-BTC"``, ``"BTCUSDT"`` ... -> :class:`MarketRef`.
+
+        Unified ``BASE/QUOTE`` text needs an exchange prefix (or ``default_exchange``); a
+        native code that only one venue's format fits needs none.
+        """
+        if isinstance(market, MarketRef):
+            self.venue(market.exchange)
+            return market
+        if not isinstance(market, str) or not market.strip():
+            raise InvalidArgument(f"a market is text like 'binance:BTC/USDT', not {market!r}")
+        text = market.strip()
+        prefix, sep, rest = text.partition(":")
+        if sep:
+            venue = self.venue(prefix)
+            return await self._resolve_on(venue, rest.strip())
+        if "/" not in text:
+            fits = [v for v in self._venues.values() if v.adapter.parse_native(text) is not None]
+            if len(fits) == 1:
+                return await self._resolve_on(fits[0], text)
+        if self.default_exchange:
+            return await self._resolve_on(self._venues[self.default_exchange], text)
+        raise InvalidArgument(
+            f"which exchange is {text!r} on? Write it as "
+            + " or ".join(f"'{n}:{text}'" for n in self._venues)
+            + ", or set default_exchange"
+        )
+
+    async def _resolve_on(self, venue: Venue, text: str) -> MarketRef:
+        adapter = venue.adapter
+        if "/" in text:
+            symbol = Symbol.parse(text)
+            return MarketRef(venue.name, symbol, adapter.native(symbol))
+        symbol = adapter.parse_native(text)
+        if symbol is not None and adapter.native(symbol) == text.upper():
+            return MarketRef(venue.name, symbol, text.upper())
+        # Not splittable from its text alone (e.g. an unusual Binance quote): ask the venue.
+        table = await self._market_table(venue.name)
+        info = table.get(text.upper())
+        if info is None:
+            raise self._unknown(MarketRef(venue.name, Symbol(text, "?"), text.upper()), table)
+        return info.ref
+
+    async def _resolve_many(self, markets: MarketLike | Sequence[MarketLike]) -> dict[str, list[MarketRef]]:
+        by_venue: dict[str, list[MarketRef]] = {}
+        seen: set[tuple[str, str]] = set()
+        for m in _as_list(markets):
+            ref = await self.resolve(m)
+            if (ref.exchange, ref.native) not in seen:
+                seen.add((ref.exchange, ref.native))
+                by_venue.setdefault(ref.exchange, []).append(ref)
+        return by_venue
+
+    async def _explain_bad_symbol(self, exchange: str, refs: Sequence[MarketRef], err: BadSymbol) -> Exception:
+        """A venue said "unknown symbol": refresh markets and name the culprit with matches."""
+        table = await self._market_table(exchange, refresh=True)
+        for ref in refs:
+            if ref.native not in table:
+                unknown = self._unknown(ref, table)
+                unknown.payload, unknown.code, unknown.status = err.payload, err.code, err.status
+                return unknown
+        return err
+
+    async def _guarded(self, exchange: str, refs: Sequence[MarketRef], work: Awaitable[R]) -> R:
+        try:
+            return await work
+        except BadSymbol as err:
+            raise await self._explain_bad_symbol(exchange, refs, err) from None
+
+    # --- market data ----------------------------------------------------------------------
+
+    async def tickers(self, markets: MarketLike | Sequence[MarketLike], *, raw: bool = False) -> pd.DataFrame:
+        """Best bid/ask, last price and 24 h statistics for one or many markets.
+
+        Many markets cost one request per exchange (Binance ``ticker/24hr?symbols=[...]``;
+        Upbit ``ticker`` plus one batched ``orderbook`` call for the book top, chunked at the
+        venue's limit). Rows follow the order the markets were given.
+
+        Returns
+        -------
+        DataFrame
+            exchange, symbol, bid, bid_qty, ask, ask_qty, last, volume_24h (base),
+            quote_volume_24h, change_24h_pct (Binance: rolling 24 h; Upbit: vs the previous
+            UTC-day close), ts (UTC); plus raw with ``raw=True``.
+        """
+        by_venue = await self._resolve_many(markets)
+
+        async def one(exchange: str, refs: list[MarketRef]) -> dict[str, list[Any]]:
+            venue = self._venues[exchange]
+            calls = venue.adapter.tickers_calls([r.native for r in refs])
+            resps = await self._guarded(exchange, refs, self._send_all(venue, calls))
+            cols = venue.adapter.parse_tickers(
+                [r.payload for r in resps], {r.native: r for r in refs}, resps[-1].received_ms
+            )
+            got = set(cols["symbol"])
+            missing = [r for r in refs if str(r.symbol) not in got]
+            if missing:
+                table = await self._market_table(exchange, refresh=True)
+                absent = [r for r in missing if r.native not in table]
+                if absent:
+                    raise self._unknown(absent[0], table)
+                raise MalformedResponse(
+                    f"{exchange} returned no ticker for {', '.join(str(r.symbol) for r in missing)}",
+                    exchange=exchange,
+                )
+            return cols
+
+        parts = await self._gather(one(ex, refs) for ex, refs in by_venue.items())
+        df = frame("tickers", merge_columns(parts, "tickers"), raw=raw)
+        order = {(ex, str(r.symbol)): i for i, (ex, r) in enumerate(
+            (ex, r) for ex, refs in by_venue.items() for r in refs)}
+        ranks = [order.get(key, len(order)) for key in zip(df["exchange"], df["symbol"], strict=True)]
+        return df.iloc[sorted(range(len(df)), key=ranks.__getitem__)].reset_index(drop=True)
+
+    async def _gather(self, coros: Any) -> list[Any]:
+        coros = list(coros)
+        if len(coros) == 1:
+            return [await coros[0]]
+        async with asyncio.TaskGroup() as tg:
+            tasks = [tg.create_task(c) for c in coros]
+        return [t.result() for t in tasks]
+
+    async def orderbook(self, market: MarketLike, *, depth: int | None = None, raw: bool = False) -> pd.DataFrame:
+        """The order book of one market, long form.
+
+        ``depth`` levels per side (default: the venue's default — Binance 100, Upbit 30; at most
+        Binance 5000, Upbit 30). Bids are best (highest) first, asks best (lowest) first.
+
+        Returns
+        -------
+        DataFrame
+            exchange, symbol, side ("bid"/"ask"), level (0 = best), price, qty, ts (the venue's
+            book time; Binance sends none, so the receive time). ``raw=True`` puts the payload
+            in ``df.attrs["raw"]``.
+        """
+        ref = await self.resolve(market)
+        venue = self._venues[ref.exchange]
+        adapter = venue.adapter
+        depth = (100 if adapter.max_depth > 100 else adapter.max_depth) if depth is None else depth
+        if not isinstance(depth, int) or not 1 <= depth <= adapter.max_depth:
+            raise InvalidArgument(
+                f"depth must be 1..{adapter.max_depth} on {ref.exchange}, not {depth!r}", exchange=ref.exchange
+            )
+        resp = await self._guarded(ref.exchange, [ref], self._transport.send(venue, adapter.orderbook_call(ref.native, depth)))
+        df = frame("orderbook", adapter.parse_orderbook(resp.payload, ref, depth, resp.received_ms))
+        if raw:
+            df.attrs["raw"] = resp.payload
+        return df
+
+    async def trades(self, market: MarketLike, *, limit: int = 100, raw: bool = False) -> pd.DataFrame:
+        """The most recent trades of one market, oldest first.
+
+        ``limit`` up to 1000 (Upbit pages 500 at a time behind the scenes).
+
+        Returns
+        -------
+        DataFrame
+            exchange, symbol, trade_id, price, qty, quote_qty, side (the taker's side:
+            "buy"/"sell"), ts; plus raw with ``raw=True``.
+        """
+        if not isinstance(limit, int) or not 1 <= limit <= 1000:
+            raise InvalidArgument(f"limit must be 1..1000, not {limit!r}")
+        ref = await self.resolve(market)
+        venue = self._venues[ref.exchange]
+        adapter = venue.adapter
+        parts: list[dict[str, list[Any]]] = []
+        cursor: Any = None
+        remaining = limit
+        while remaining > 0:
+            call = adapter.trades_call(ref.native, remaining, cursor)
+            resp = await self._guarded(ref.exchange, [ref], self._transport.send(venue, call))
+            cols, cursor = adapter.parse_trades(resp.payload, ref)
+            parts.append(cols)
+            got = len(cols["trade_id"])
+            remaining -= got
+            if cursor is None or got == 0 or got < min(remaining + got, adapter.max_trades):
+                break
+        df = frame("trades", merge_columns(parts, "trades"), raw=raw)
+        df = df.drop_duplicates("trade_id", keep="last").sort_values(["ts", "trade_id"], kind="stable")
+        return df.tail(limit).reset_index(drop=True)
+
+    async def candles(
+        self,
+        market: MarketLike,
+        *,
+        interval: str = "1h",
+        start: Any = None,
+        end: Any = None,
+        limit: int | None = None,
+        progress: bool | None = None,
+        raw: bool = False,
+    ) -> pd.DataFrame:
+        """OHLCV candles of one market, oldest first, paginated across the venue's per-call caps.
+
+        ``start`` (inclusive) and ``end`` (exclusive) take datetimes, ISO text or epoch ms;
+        naive times are UTC. Without ``start``, the last ``limit`` candles (default 500) before
+        ``end`` (default: now, including the still-forming candle). Pages are de-duplicated on
+        open time. A progress bar shows when more than one page is fetched. Upbit emits no
+        candle for a period without trades: such periods are absent, not zero-filled.
+
+        Intervals: Binance 1s 1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d 3d 1w 1M;
+        Upbit 1s 1m 3m 5m 10m 15m 30m 1h 4h 1d 1w 1M.
+
+        Returns
+        -------
+        DataFrame
+            exchange, symbol, interval, open_time, open, high, low, close, volume (base),
+            quote_volume, trades (NaN on Upbit), close_time, is_closed (False for the candle
+            still forming); plus raw with ``raw=True``.
+        """
+        ref = await self.resolve(market)
+        venue = self._venues[ref.exchange]
+        adapter = venue.adapter
+        if interval not in adapter.intervals:
+            raise InvalidArgument(
+                f"{ref.exchange} has no {interval!r} candles; choose one of {', '.join(adapter.intervals)}",
+                exchange=ref.exchange,
+            )
+        if limit is not None and (not isinstance(limit, int) or limit < 1):
+            raise InvalidArgument(f"limit must be a positive int, not {limit!r}")
+        step_ms = adapter.interval_seconds(interval) * 1000
+        now_ms = int(time.time() * 1000)
+        end_ms = _to_ms(end, "end")
+        start_ms = _to_ms(start, "start")
+        horizon = end_ms if end_ms is not None else now_ms + step_ms
+        if start_ms is None:
+            start_ms = horizon - (limit or 500) * step_ms
+        if start_ms >= horizon:
+            raise InvalidArgument("start must be before end")
+        expected = math.ceil((horizon - start_ms) / step_ms)
+        pages = max(1, math.ceil(expected / adapter.candle_page))
+        parts: list[dict[str, list[Any]]] = []
+        with progress_bar(pages if pages > 1 else None, f"{ref} {interval}",
+                          enabled=(self.progress if progress is None else progress) if pages > 1 else False) as bar:
+            if adapter.candle_direction == "forward":
+                cursor = start_ms
+                for _ in range(min(pages + 5, _MAX_PAGES)):
+                    call = adapter.candles_call(ref.native, interval, start_ms=cursor, end_ms=end_ms,
+                                                limit=adapter.candle_page)
+                    resp = await self._guarded(ref.exchange, [ref], self._transport.send(venue, call))
+                    cols = adapter.parse_candles(resp.payload, ref, interval)
+                    parts.append(cols)
+                    bar.update()
+                    if len(cols["open_time"]) < adapter.candle_page:
+                        break
+                    cursor = int(cols["open_time"][-1]) + 1
+                    if end_ms is not None and cursor >= end_ms:
+                        break
+            else:
+                to_ms = end_ms
+                for _ in range(min(pages + 5, _MAX_PAGES)):
+                    call = adapter.candles_call(ref.native, interval, start_ms=start_ms, end_ms=to_ms,
+                                                limit=adapter.candle_page)
+                    resp = await self._guarded(ref.exchange, [ref], self._transport.send(venue, call))
+                    cols = adapter.parse_candles(resp.payload, ref, interval)
+                    parts.append(cols)
+                    bar.update()
+                    if len(cols["open_time"]) < adapter.candle_page:
+                        break
+                    oldest = _to_ms(cols["open_time"][-1], "open_time")
+                    if oldest is None or oldest <= start_ms or (to_ms is not None and oldest >= to_ms):
+                        break
+                    to_ms = oldest
+        df = frame("candles", merge_columns(parts, "candles"), raw=raw)
+        return _finish_candles(df, interval, step_ms, start_ms, end_ms, limit)
+
+    # --- account --------------------------------------------------------------------------
+
+    def _keyed(self, exchange: str | None) -> list[Venue]:
+        if exchange is not None:
+            venue = self.venue(exchange)
+            if venue.credentials is None:
+                raise MissingCredentials(f"no keys configured for {venue.name}", exchange=venue.name)
+            return [venue]
+        venues = [v for v in self._venues.values() if v.credentials is not None]
+        if not venues:
+            raise MissingCredentials(
+                "no exchange has keys configured: set BINANCE_API_KEY/BINANCE_API_SECRET or "
+                "UPBIT_ACCESS_KEY/UPBIT_SECRET_KEY, or pass credentials="
+            )
+        return venues
+
+    async def balances(self, exchange: str | None = None, *, raw: bool = False) -> pd.DataFrame:
+        """Balances of every exchange that has keys (or of ``exchange``), one frame.
+
+        Returns
+        -------
+        DataFrame
+            exchange, asset, free, locked, total; plus raw with ``raw=True``. Zero balances
+            are omitted.
+        """
+        venues = self._keyed(exchange)
+
+        async def one(v: Venue) -> dict[str, list[Any]]:
+            resp = await self._transport.send(v, v.adapter.balances_call())
+            return v.adapter.parse_balances(resp.payload)
+
+        parts = await self._gather(one(v) for v in venues)
+        return frame("balances", merge_columns(parts, "balances"), raw=raw)
+
+    async def _symbols(self, exchange: str) -> dict[str, str]:
+        table = self._markets.get(exchange)
+        return {n: str(m.symbol) for n, m in table[1].items()} if table else {}
+
+    async def _order_frame(self, venue: Venue, payloads: Sequence[Any], refs: Sequence[MarketRef], raw: bool) -> pd.DataFrame:
+        symbols = await self._symbols(venue.name)
+        symbols.update({r.native: str(r.symbol) for r in refs})
+        parts = [venue.adapter.parse_orders(p, symbols) for p in payloads]
+        return frame("orders", merge_columns(parts, "orders"), raw=raw)
+
+    async def open_orders(
+        self, market: MarketLike | None = None, *, exchange: str | None = None, raw: bool = False
+    ) -> pd.DataFrame:
+        """Open orders of one market, of one exchange, or of every keyed exchange.
+
+        Returns
+        -------
+        DataFrame
+            exchange, symbol, order_id, client_order_id, side, type, status (open,
+            partially_filled, filled, canceled, rejected, expired), price, qty, filled_qty,
+            filled_quote, avg_price, created, updated, venue_status; plus raw.
+        """
+        if market is not None:
+            ref = await self.resolve(market)
+            targets: list[tuple[Venue, MarketRef | None]] = [(self._keyed(ref.exchange)[0], ref)]
+        else:
+            targets = [(v, None) for v in self._keyed(exchange)]
+
+        async def one(v: Venue, ref: MarketRef | None) -> pd.DataFrame:
+            native = ref.native if ref else None
+            payloads: list[Any] = []
+            page_size = v.adapter.open_orders_page
+            for page in range(1, 51):  # bounded: at most 50 pages
+                resp = await self._transport.send(v, v.adapter.open_orders_call(native, page))
+                payloads.append(resp.payload)
+                if page_size is None or len(resp.payload) < page_size:
+                    break
+            return await self._order_frame(v, payloads, [ref] if ref else [], raw)
+
+        frames = await self._gather(one(v, r) for v, r in targets)
+        return _concat_orders(frames, raw)
+
+    async def order_status(
+        self, market: MarketLike, *, order_id: str | None = None, client_order_id: str | None = None, raw: bool = False
+    ) -> pd.DataFrame:
+        """One order by venue id or client order id, as a one-row orders frame (see ``open_orders``)."""
+        ref = await self.resolve(market)
+        venue = self._keyed(ref.exchange)[0]
+        call = venue.adapter.order_get_call(ref.native, order_id=order_id, client_order_id=client_order_id)
+        resp = await self._transport.send(venue, call)
+        return await self._order_frame(venue, [resp.payload], [ref], raw)
+
+    async def cancel_order(
+        self, market: MarketLike, *, order_id: str | None = None, client_order_id: str | None = None, raw: bool = False
+    ) -> pd.DataFrame:
+        """Cancel one order; returns the venue's answer as a one-row orders frame.
+
+        Upbit cancels asynchronously: the row may still say ``open`` — poll ``order_status``.
+        """
+        ref = await self.resolve(market)
+        venue = self._keyed(ref.exchange)[0]
+        call = venue.adapter.cancel_call(ref.native, order_id=order_id, client_order_id=client_order_id)
+        resp = await self._transport.send(venue, call)
+        return await self._order_frame(venue, [resp.payload], [ref], raw)
+
+    async def order_history(self, market: MarketLike, *, limit: int = 100, raw: bool = False) -> pd.DataFrame:
+        """Closed and open orders of one market, newest last (see ``open_orders`` for columns)."""
+        ref = await self.resolve(market)
+        venue = self._keyed(ref.exchange)[0]
+        resp = await self._transport.send(venue, venue.adapter.history_call(ref.native, limit=limit))
+        df = await self._order_frame(venue, [resp.payload], [ref], raw)
+        return df.sort_values("created", kind="stable").reset_index(drop=True)
+
+
+def _concat_orders(frames: Sequence[pd.DataFrame], raw: bool) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return frame("orders", raw=raw)
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def _finish_candles(
+    df: pd.DataFrame, interval: str, step_ms: int, start_ms: int, end_ms: int | None, limit: int | None
+) -> pd.DataFrame:
+    if df.empty:
+        return df
+    df = df.drop_duplicates("open_time", keep="last").sort_values("open_time", kind="stable")
+    start = pd.Timestamp(start_ms, unit="ms", tz="UTC")
+    mask = df["open_time"] >= start
+    if end_ms is not None:
+        mask &= df["open_time"] < pd.Timestamp(end_ms, unit="ms", tz="UTC")
+    df = df[mask]
+    if df["close_time"].isna().any():
+        # Upbit sends no close time: derive it (months by calendar, the rest by length).
+        offset = pd.DateOffset(months=1) if interval == "1M" else pd.Timedelta(milliseconds=step_ms)
+        derived = (df["open_time"] + offset - pd.Timedelta(milliseconds=1)).astype(df["close_time"].dtype)
+        df = df.assign(close_time=df["close_time"].fillna(derived))
+    now = pd.Timestamp.now(tz="UTC")
+    df = df.assign(is_closed=(df["close_time"] < now).to_numpy(dtype=bool))
+    if limit is not None:
+        df = df.tail(limit)
+    return df.reset_index(drop=True)
+
+
+# --- the blocking facade ------------------------------------------------------------------
+
+
+def _blocking(afn: Callable[..., Awaitable[R]]) -> Callable[..., R]:
+    """A blocking twin of an ``AsyncClient`` method, with the same signature and docstring."""
+
+    @functools.wraps(afn)
+    def method(self: Client, *args: Any, **kwargs: Any) -> R:
+        return self._run(afn(self._engine, *args, **kwargs))
+
+    method.__signature__ = inspect.signature(afn)  # type: ignore[attr-defined]
+    return method
+
+
+class Client:
+    """The same verbs as :class:`AsyncClient`, blocking — in scripts and in notebooks alike.
+
+    Calls run on a private event-loop thread, so this works inside Jupyter's running loop
+    with no patching of asyncio. "Interrupt kernel" (Ctrl-C) cancels the call in flight.
+    Takes the same keyword arguments as :class:`AsyncClient`. Use it as a context manager or
+    call :meth:`close`; a closed client refuses further calls.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self._engine = AsyncClient(**options)
+        self._thread = LoopThread()
+
+    __init__.__signature__ = inspect.signature(AsyncClient.__init__)  # type: ignore[attr-defined]
+
+    def _run(self, coro: Awaitable[R]) -> R:
+        if self._engine.closed or self._thread.closed:
+            if inspect.iscoroutine(coro):
+                coro.close()
+            raise ClientClosed("this client is closed; create a new one")
+        return self._thread.run(coro)  # type: ignore[arg-type]
+
+    @property
+    def engine(self) -> AsyncClient:
+        """The :class:`AsyncClient` behind this client (runs on the private loop thread)."""
+        return self._engine
+
+    async def arun(self, coro: Awaitable[R]) -> R:
+        """Await an engine coroutine from another event loop (e.g. a notebook cell)."""
+        return await self._thread.arun(coro)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Close the session and stop the loop thread (idempotent)."""
+        if self._thread.closed:
+            return
+        if not self._engine.closed:
+            self._thread.run(self._engine.aclose())
+        self._thread.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # Never block in a finalizer: just stop the thread; the OS reclaims sockets.
+        thread = getattr(self, "_thread", None)
+        if thread is not None and not thread.closed:
+            thread.loop.call_soon_threadsafe(thread.loop.stop)
+
+    def __repr__(self) -> str:
+        return repr(self._engine).replace("AsyncClient", "Client", 1)
+
+    @property
+    def exchanges(self) -> list[str]:
+        return self._engine.exchanges
+
+    @property
+    def closed(self) -> bool:
+        return self._thread.closed or self._engine.closed
+
+    def venue(self, exchange: str) -> Venue:
+        return self._engine.venue(exchange)
+
+    def has_credentials(self, exchange: str) -> bool:
+        return self._engine.has_credentials(exchange)
+
+    resolve = _blocking(AsyncClient.resolve)
+    send = _blocking(AsyncClient.send)
+    request = _blocking(AsyncClient.request)
+    markets = _blocking(AsyncClient.markets)
+    market_info = _blocking(AsyncClient.market_info)
+    tickers = _blocking(AsyncClient.tickers)
+    orderbook = _blocking(AsyncClient.orderbook)
+    trades = _blocking(AsyncClient.trades)
+    candles = _blocking(AsyncClient.candles)
+    balances = _blocking(AsyncClient.balances)
+    open_orders = _blocking(AsyncClient.open_orders)
+    order_status = _blocking(AsyncClient.order_status)
+    cancel_order = _blocking(AsyncClient.cancel_order)
+    order_history = _blocking(AsyncClient.order_history)

@@ -1,0 +1,170 @@
+"""Process-wide rate limiting per venue host and limit group, corrected by response headers.
+
+A :class:`Gate` exists once per (exchange, host) in the whole process, so re-running the
+notebook cell that builds a client cannot reset the budget. Each limit group is a rolling
+window of costs: a burst that fits the venue's budget passes with no delay at all; only a
+request that would exceed it waits — exactly until enough of the window has rolled off.
+A 429 pauses the venue until its ``Retry-After``; a 418 opens a breaker: until the ban ends
+no request for that venue leaves the process.
+
+State is guarded by a ``threading.Lock`` (clients on different event loops share a gate) and
+waiting happens with ``asyncio.sleep`` on the caller's loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from xtoolkit._errors import IpBanned, RateLimited
+from xtoolkit.exchanges._spec import RateLimit, Usage
+
+__all__ = ["Gate", "gate_for", "reset_gates"]
+
+
+@dataclass(slots=True)
+class _Window:
+    limit: int
+    window: float
+    events: deque[tuple[float, int]] = field(default_factory=deque)
+    total: int = 0
+
+    def _roll(self, now: float) -> None:
+        edge = now - self.window
+        while self.events and self.events[0][0] <= edge:
+            self.total -= self.events.popleft()[1]
+
+    def wait_for(self, cost: int, now: float) -> float:
+        """Seconds until ``cost`` fits; 0.0 means it fits now."""
+        self._roll(now)
+        if self.total + cost <= self.limit or not self.events:
+            return 0.0
+        # Walk the oldest entries until enough would have rolled off.
+        freed, need = 0, self.total + cost - self.limit
+        for t, c in self.events:
+            freed += c
+            if freed >= need:
+                return max(0.0, t + self.window - now)
+        return self.window
+
+    def take(self, cost: int, now: float) -> None:
+        self.events.append((now, cost))
+        self.total += cost
+
+    def correct(self, used: int, now: float) -> None:
+        """The venue says ``used`` units are spent in its window: never believe less than that."""
+        self._roll(now)
+        if used > self.total:
+            self.take(used - self.total, now)
+
+
+class Gate:
+    """Rate state for one venue host: windows per group, a 429 pause, a 418 ban."""
+
+    def __init__(self, exchange: str, limits: Mapping[str, RateLimit]) -> None:
+        self.exchange = exchange
+        self._lock = threading.Lock()
+        self._windows = {g: _Window(rl.limit, rl.window) for g, rl in limits.items()}
+        self.paused_until = 0.0
+        self.banned_until = 0.0
+        self.waited = 0.0  # total seconds spent waiting for budget (observability)
+
+    def check_ban(self) -> None:
+        """Raise :class:`IpBanned` while a ban is in force — nothing may be sent."""
+        now = time.time()
+        if self.banned_until > now:
+            raise IpBanned(
+                f"{self.exchange} banned this IP until "
+                f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime(self.banned_until))}; "
+                "no request is sent before then",
+                exchange=self.exchange,
+                until=self.banned_until,
+            )
+
+    def _delay(self, group: str, cost: int, now: float, enforce: bool) -> float:
+        pause = max(0.0, self.paused_until - now)
+        w = self._windows.get(group)
+        if w is None or not enforce:
+            return pause
+        return max(pause, w.wait_for(cost, now))
+
+    async def acquire(self, group: str, cost: int, *, max_wait: float, enforce: bool = True) -> None:
+        """Wait until ``cost`` units of ``group`` fit, then spend them.
+
+        With ``enforce=False`` the budget is only counted, never waited for; a 429 pause and
+        a 418 ban hold regardless. Raises :class:`RateLimited` instead of waiting longer than
+        ``max_wait`` seconds, and :class:`IpBanned` during a ban.
+        """
+        while True:
+            self.check_ban()
+            with self._lock:
+                now = time.time()
+                delay = self._delay(group, cost, now, enforce)
+                if delay <= 0:
+                    w = self._windows.get(group)
+                    if w is not None:
+                        w.take(cost, now)
+                    return
+            if delay > max_wait:
+                raise RateLimited(
+                    f"{self.exchange} {group} budget needs {delay:.1f} s more "
+                    f"(max_wait={max_wait:g} s)",
+                    exchange=self.exchange,
+                    retry_after=delay,
+                )
+            self.waited += delay
+            await asyncio.sleep(delay)
+
+    def observe(self, usage: Iterable[Usage]) -> None:
+        """Correct the windows from what the venue reported in its headers."""
+        with self._lock:
+            now = time.time()
+            for u in usage:
+                w = self._windows.get(u.group)
+                if w is None:
+                    continue
+                if u.used is not None:
+                    w.correct(u.used, now)
+                elif u.remaining is not None:
+                    w.correct(max(0, w.limit - u.remaining), now)
+
+    def pause(self, seconds: float | None) -> None:
+        """A 429: hold every request to this venue for ``seconds`` (1 s when not told)."""
+        with self._lock:
+            self.paused_until = max(self.paused_until, time.time() + (seconds if seconds else 1.0))
+
+    def ban(self, until: float | None) -> None:
+        """A 418: open the breaker until ``until`` (epoch seconds; 2 minutes when not told)."""
+        with self._lock:
+            self.banned_until = max(self.banned_until, until or time.time() + 120.0)
+
+    def used(self, group: str) -> int:
+        with self._lock:
+            w = self._windows.get(group)
+            if w is None:
+                return 0
+            w._roll(time.time())
+            return w.total
+
+
+_GATES: dict[tuple[str, str], Gate] = {}
+_GATES_LOCK = threading.Lock()
+
+
+def gate_for(exchange: str, host: str, limits: Mapping[str, RateLimit]) -> Gate:
+    """The one gate for this venue host in this process."""
+    with _GATES_LOCK:
+        gate = _GATES.get((exchange, host))
+        if gate is None:
+            gate = _GATES[(exchange, host)] = Gate(exchange, limits)
+        return gate
+
+
+def reset_gates() -> None:
+    """Forget all rate state (tests and benchmarks only)."""
+    with _GATES_LOCK:
+        _GATES.clear()

@@ -1,0 +1,323 @@
+"""The only aiohttp client code: pooled session, timeouts, rate limits, retries, breaker.
+
+One :class:`Transport` per client owns one ``aiohttp.ClientSession``, created lazily on the
+event loop that first uses it. ``send`` turns an adapter :class:`Call` into a response
+payload, or raises one typed error from :mod:`xtoolkit._errors`:
+
+* rate limits are acquired from the process-wide :class:`~xtoolkit._ratelimit.Gate` first;
+* idempotent reads are retried with jittered backoff on timeouts, dropped connections,
+  malformed bodies, 5xx and 429 (after ``Retry-After``); writes are **never** retried;
+* a Binance -1021 re-syncs the server clock and re-signs once (safe: the venue rejected the
+  request before matching);
+* an order placement with no reliable answer raises :class:`OrderStatusUnknown`;
+* the kill switch refuses order placement before anything is built.
+
+Nothing here logs or raises query strings, headers, signatures or tokens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import re
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from yarl import URL
+
+from xtoolkit import _killswitch
+from xtoolkit._credentials import Credentials
+from xtoolkit._errors import (
+    ClientClosed,
+    ExchangeUnavailable,
+    InvalidArgument,
+    InvalidTimestamp,
+    IpBanned,
+    KillSwitchOn,
+    MalformedResponse,
+    NetworkError,
+    OrderStatusUnknown,
+    RateLimited,
+    RequestTimeout,
+    TransportError,
+    XtoolkitError,
+)
+from xtoolkit._ratelimit import Gate, gate_for
+from xtoolkit.exchanges._spec import Call, Request
+
+__all__ = ["Response", "Timeout", "Transport", "Venue"]
+
+log = logging.getLogger("xtoolkit.http")
+
+_CLIENT_ID_PARAMS = ("newClientOrderId", "identifier")
+_SECRETISH = re.compile(r"(signature=|Bearer\s+|X-MBX-APIKEY[:=]\s*)[^\s&'\"]+", re.IGNORECASE)
+
+
+def _scrub(text: str) -> str:
+    """Drop query strings and signature-like tokens from third-party exception text."""
+    text = re.sub(r"(https?://[^\s?'\"]+)\?[^\s'\"]*", r"\1?…", text)
+    return _SECRETISH.sub(r"\1…", text)
+
+
+@dataclass(frozen=True, slots=True)
+class Timeout:
+    """Network timeouts in seconds: to connect, and between bytes while reading."""
+
+    connect: float = 5.0
+    read: float = 10.0
+
+
+@dataclass(slots=True)
+class ServerClock:
+    """Local clock plus the venue's offset (Binance signs with server time)."""
+
+    offset_ms: int = 0
+    synced_at: float = 0.0
+    max_age: float = 600.0
+
+    def now_ms(self) -> int:
+        return int(time.time() * 1000) + self.offset_ms
+
+    @property
+    def stale(self) -> bool:
+        return not self.synced_at or time.monotonic() - self.synced_at > self.max_age
+
+
+@dataclass(slots=True)
+class Venue:
+    """One configured exchange: its adapter, host, keys and the shared rate gate."""
+
+    name: str
+    adapter: Any
+    base_url: str
+    credentials: Credentials | None
+    gate: Gate
+    sandbox: bool = False
+    clock: ServerClock = field(default_factory=ServerClock)
+    requests_sent: int = 0
+
+    @classmethod
+    def create(
+        cls, name: str, adapter: Any, base_url: str, credentials: Credentials | None, *, sandbox: bool
+    ) -> Venue:
+        host = URL(base_url).origin().human_repr()
+        return cls(name, adapter, base_url.rstrip("/"), credentials,
+                   gate_for(name, host, adapter.rate_limits), sandbox)
+
+    def __repr__(self) -> str:
+        keys = "with keys" if self.credentials else "public"
+        return f"Venue({self.name} {self.base_url} {keys})"
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A decoded 2xx answer."""
+
+    payload: Any
+    status: int
+    headers: Mapping[str, str]
+    received_ms: int
+    elapsed_ms: float
+
+
+class Transport:
+    """Sends adapter calls over one pooled aiohttp session."""
+
+    def __init__(
+        self,
+        *,
+        timeout: Timeout = Timeout(),
+        retries: int = 2,
+        rate_limit: bool = True,
+        max_wait: float = 30.0,
+        pool_size: int = 64,
+    ) -> None:
+        if retries < 0:
+            raise InvalidArgument("retries must be >= 0")
+        self.timeout = timeout
+        self.retries = retries
+        self.rate_limit = rate_limit
+        self.max_wait = max_wait
+        self.pool_size = pool_size
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
+
+    # --- session lifecycle --------------------------------------------------------------
+
+    def _session_here(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise ClientClosed("this client is closed; create a new one")
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self.pool_size, ttl_dns_cache=300),
+                timeout=aiohttp.ClientTimeout(
+                    total=None, connect=self.timeout.connect, sock_read=self.timeout.read
+                ),
+                # Never let aiohttp read proxies or .netrc credentials into our requests.
+                trust_env=False,
+                auto_decompress=True,
+            )
+            self._loop = loop
+        elif self._loop is not loop:
+            raise InvalidArgument(
+                "an AsyncClient is bound to the event loop it first ran on; "
+                "use xtoolkit.Client for blocking calls from other threads"
+            )
+        return self._session
+
+    async def aclose(self) -> None:
+        self._closed = True
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # --- sending ------------------------------------------------------------------------
+
+    async def send(self, venue: Venue, call: Call) -> Response:
+        adapter = venue.adapter
+        endpoint = adapter.endpoints[call.endpoint]
+        if endpoint.places and _killswitch.engaged():
+            raise KillSwitchOn(
+                "the kill switch is on: no order is placed until xtoolkit.resume()",
+                exchange=venue.name,
+                endpoint=endpoint.path,
+            )
+        if endpoint.signed and adapter.needs_server_time and venue.clock.stale:
+            await self.sync_clock(venue)
+        resigned = False
+        attempt = 0
+        while True:
+            try:
+                return await self._once(venue, call)
+            except InvalidTimestamp:
+                if resigned or not adapter.needs_server_time:
+                    raise
+                resigned = True
+                await self.sync_clock(venue, force=True)
+            except (RateLimited, IpBanned) as exc:
+                if endpoint.write or isinstance(exc, IpBanned) or attempt >= self.retries:
+                    raise
+                attempt += 1
+                wait = exc.retry_after if isinstance(exc, RateLimited) else None
+                if wait is not None and wait > self.max_wait:
+                    raise
+                # The gate already holds every request until the pause ends.
+            except TransportError as exc:
+                if endpoint.places:
+                    raise OrderStatusUnknown(
+                        f"no reliable answer to the order ({type(exc).__name__}: {exc.message}); "
+                        "it may have been placed — reconcile by client order id",
+                        client_order_id=_client_order_id(call),
+                        exchange=venue.name,
+                        status=exc.status,
+                        code=exc.code,
+                        payload=exc.payload,
+                        endpoint=endpoint.path,
+                    ) from None
+                if endpoint.write or attempt >= self.retries:
+                    raise
+                attempt += 1
+                await asyncio.sleep(random.uniform(0, min(4.0, 0.25 * 2**attempt)))
+
+    async def sync_clock(self, venue: Venue, *, force: bool = False) -> None:
+        """Measure the venue's clock offset with its time endpoint (Binance)."""
+        if not force and not venue.clock.stale:
+            return
+        t0 = time.time() * 1000
+        resp = await self._once(venue, Call("time"))
+        t1 = time.time() * 1000
+        server = resp.payload.get("serverTime") if isinstance(resp.payload, dict) else None
+        if not isinstance(server, int):
+            raise MalformedResponse("time endpoint gave no serverTime", exchange=venue.name,
+                                    payload=resp.payload)
+        venue.clock.offset_ms = int(server - (t0 + t1) / 2)
+        venue.clock.synced_at = time.monotonic()
+        if abs(venue.clock.offset_ms) > 500:
+            log.warning("%s clock differs from this machine by %d ms; signing with server time",
+                        venue.name, venue.clock.offset_ms)
+
+    async def _once(self, venue: Venue, call: Call) -> Response:
+        adapter = venue.adapter
+        endpoint = adapter.endpoints[call.endpoint]
+        cost = endpoint.cost(call.params)
+        await venue.gate.acquire(endpoint.group, cost, max_wait=self.max_wait, enforce=self.rate_limit)
+        request: Request = adapter.build(
+            call, venue.credentials, now_ms=venue.clock.now_ms(), nonce=str(uuid.uuid4())
+        )
+        session = self._session_here()
+        url = URL(venue.base_url + request.path + (f"?{request.query}" if request.query else ""),
+                  encoded=True)
+        started = time.perf_counter()
+        venue.requests_sent += 1
+        try:
+            async with session.request(
+                request.method, url, data=request.body, headers=request.headers,
+                allow_redirects=False,
+            ) as resp:
+                body = await resp.read()
+                status, headers = resp.status, resp.headers
+        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
+            raise RequestTimeout(
+                f"no response within the timeout ({_scrub(str(exc)) or type(exc).__name__})",
+                exchange=venue.name, endpoint=endpoint.path,
+            ) from None
+        except aiohttp.ClientError as exc:
+            raise NetworkError(
+                f"{type(exc).__name__}: {_scrub(str(exc))}", exchange=venue.name, endpoint=endpoint.path
+            ) from None
+        elapsed = (time.perf_counter() - started) * 1000
+        received_ms = int(time.time() * 1000)
+        venue.gate.observe(adapter.usage(headers))
+        log.debug("%s %s %s -> %d in %.1f ms (cost %d)", venue.name, request.method, request.path,
+                  status, elapsed, cost)
+        payload = _decode(body, headers)
+        if 200 <= status < 300:
+            if payload is _UNDECODABLE:
+                raise MalformedResponse(
+                    "the venue answered with a body that is not JSON",
+                    exchange=venue.name, status=status, payload=body[:200].decode("utf-8", "replace"),
+                    endpoint=endpoint.path,
+                )
+            return Response(payload, status, headers, received_ms, elapsed)
+        if payload is _UNDECODABLE:
+            payload = body[:500].decode("utf-8", "replace")
+        err: XtoolkitError = adapter.error(status, payload, endpoint, headers)
+        if status == 418 or isinstance(err, IpBanned):
+            venue.gate.ban(getattr(err, "until", None))
+        elif status == 429 or isinstance(err, RateLimited):
+            venue.gate.pause(getattr(err, "retry_after", None))
+        if isinstance(err, ExchangeUnavailable) and not err.message:
+            err.message = f"HTTP {status}"
+        raise err
+
+
+_UNDECODABLE: Any = object()
+
+
+def _decode(body: bytes, headers: Mapping[str, str]) -> Any:
+    if not body:
+        return _UNDECODABLE
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return _UNDECODABLE
+
+
+def _client_order_id(call: Call) -> str | None:
+    for name in _CLIENT_ID_PARAMS:
+        value = call.params.get(name)
+        if value:
+            return str(value)
+    return None
