@@ -82,9 +82,15 @@ class ScriptedServer:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
         key = (request.method, request.path)
-        self.seen.append(Seen(request.method, request.path, request.query_string, body, dict(request.headers)))
+        self.seen.append(
+            Seen(request.method, request.path, request.query_string, body, dict(request.headers))
+        )
         queue = self.queues.get(key)
-        reply = queue.popleft() if queue else self.defaults.get(key, Reply(404, {"code": -1, "msg": "no route"}))
+        reply = (
+            queue.popleft()
+            if queue
+            else self.defaults.get(key, Reply(404, {"code": -1, "msg": "no route"}))
+        )
         if reply.delay:
             await asyncio.sleep(reply.delay)
         if reply.drop:
@@ -93,6 +99,12 @@ class ScriptedServer:
             raise asyncio.CancelledError
         if isinstance(reply.body, bytes | str):
             text = reply.body if isinstance(reply.body, str) else reply.body.decode()
-            return web.Response(status=reply.status, text=text, headers=reply.headers, content_type="text/plain")
-        return web.Response(status=reply.status, text=json.dumps(reply.body), headers=reply.headers,
-                            content_type="application/json")
+            return web.Response(
+                status=reply.status, text=text, headers=reply.headers, content_type="text/plain"
+            )
+        return web.Response(
+            status=reply.status,
+            text=json.dumps(reply.body),
+            headers=reply.headers,
+            content_type="application/json",
+        )

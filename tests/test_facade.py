@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import signal
-import inspect
 import threading
 import time
 from collections.abc import Iterator
 
 import pytest
-
-import xtoolkit as xt
 from conftest import example
 from scripted_server import Reply, ScriptedServer
+
+import xtoolkit as xt
 
 
 @pytest.fixture
@@ -71,7 +71,10 @@ def test_no_reuse_after_close(server: ScriptedServer) -> None:
 
 def test_signatures_are_visible() -> None:
     for name in ("tickers", "orderbook", "trades", "candles", "balances", "open_orders", "markets"):
-        sync, engine = inspect.signature(getattr(xt.Client, name)), inspect.signature(getattr(xt.AsyncClient, name))
+        sync, engine = (
+            inspect.signature(getattr(xt.Client, name)),
+            inspect.signature(getattr(xt.AsyncClient, name)),
+        )
         assert sync == engine
         assert getattr(xt.Client, name).__doc__ == getattr(xt.AsyncClient, name).__doc__
     params = inspect.signature(xt.tickers).parameters
@@ -87,6 +90,8 @@ def test_module_level_verbs_use_the_default_client(server: ScriptedServer) -> No
 
 
 def test_public_api_is_sorted_and_complete() -> None:
-    assert xt.__all__ == sorted(xt.__all__, key=lambda n: (not n.isupper(), n))  or sorted(xt.__all__) == sorted(set(xt.__all__))
+    assert xt.__all__ == sorted(xt.__all__, key=lambda n: (not n.isupper(), n)) or sorted(
+        xt.__all__
+    ) == sorted(set(xt.__all__))
     for name in xt.__all__:
         assert hasattr(xt, name), name

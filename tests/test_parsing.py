@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-
 from conftest import example
+
 from xtoolkit._frames import SCHEMAS, frame, merge_columns
 from xtoolkit._models import MarketRef, Symbol
 from xtoolkit.exchanges.binance import BinanceAdapter
@@ -39,7 +39,11 @@ def test_binance_ticker_24hr_single_object() -> None:
     row = df.iloc[0]
     assert (row.exchange, row.symbol) == ("binance", "BTC/USDT")
     assert (row.bid, row.bid_qty, row.ask, row.ask_qty) == (91234.56, 1.20831, 91234.57, 3.4162)
-    assert (row["last"], row.volume_24h, row.quote_volume_24h) == (91234.57, 14021.5322, 1270503311.1947214)
+    assert (row["last"], row.volume_24h, row.quote_volume_24h) == (
+        91234.57,
+        14021.5322,
+        1270503311.1947214,
+    )
     assert row.change_24h_pct == 1.147
     assert row.ts == pd.Timestamp(1795430400122, unit="ms", tz="UTC")
 
@@ -80,7 +84,12 @@ def test_binance_klines() -> None:
     first = df.iloc[0]
     assert first.open_time == pd.Timestamp(1795430220000, unit="ms", tz="UTC")
     assert first.close_time == pd.Timestamp(1795430279999, unit="ms", tz="UTC")
-    assert (first.open, first.high, first.low, first.close) == (91180.01, 91250.0, 91172.4, 91231.99)
+    assert (first.open, first.high, first.low, first.close) == (
+        91180.01,
+        91250.0,
+        91172.4,
+        91231.99,
+    )
     assert (first.volume, first.quote_volume, first.trades) == (14.80312, 1350204.6645283, 3121.0)
     assert len(df) == len(payload)
 
@@ -95,8 +104,17 @@ def test_binance_account_balances() -> None:
     assert len(df) == len(nonzero)
 
 
-@pytest.mark.parametrize("name", ["order_new", "order_new_result", "order_new_market_full", "order_query",
-                                  "order_cancel", "open_orders"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "order_new",
+        "order_new_result",
+        "order_new_market_full",
+        "order_query",
+        "order_cancel",
+        "open_orders",
+    ],
+)
 def test_binance_order_objects(name: str) -> None:
     payload = example("binance", name)
     df = frame("orders", B.parse_orders(payload, {"BTCUSDT": "BTC/USDT"}))
@@ -114,21 +132,29 @@ def test_binance_order_objects(name: str) -> None:
         assert df.status.iloc[0] == "canceled"
     if name == "order_new_market_full":
         o = payload
-        assert df.avg_price.iloc[0] == pytest.approx(float(o["cummulativeQuoteQty"]) / float(o["executedQty"]))
+        assert df.avg_price.iloc[0] == pytest.approx(
+            float(o["cummulativeQuoteQty"]) / float(o["executedQty"])
+        )
         assert df.status.iloc[0] == "filled"
 
 
 def test_binance_order_ack_has_ids_only() -> None:
     df = frame("orders", B.parse_orders(example("binance", "order_new_ack"), {}))
     assert df.client_order_id.iloc[0] == example("binance", "order_new_ack")["clientOrderId"]
-    assert df.created.iloc[0] == pd.Timestamp(example("binance", "order_new_ack")["transactTime"], unit="ms", tz="UTC")
+    assert df.created.iloc[0] == pd.Timestamp(
+        example("binance", "order_new_ack")["transactTime"], unit="ms", tz="UTC"
+    )
 
 
 def test_binance_exchange_info_filters() -> None:
     infos = {m.native: m for m in B.parse_markets([example("binance", "exchange_info_multi")])}
     btc = infos["BTCUSDT"]
     assert str(btc.symbol) == "BTC/USDT"
-    assert (btc.tick_size, btc.step_size, btc.min_notional) == (Decimal("0.01"), Decimal("0.00001"), Decimal(5))
+    assert (btc.tick_size, btc.step_size, btc.min_notional) == (
+        Decimal("0.01"),
+        Decimal("0.00001"),
+        Decimal(5),
+    )
     assert btc.trading
     one = B.parse_markets([example("binance", "exchange_info_BTCUSDT")])
     assert [m.native for m in one] == ["BTCUSDT"]
@@ -137,8 +163,17 @@ def test_binance_exchange_info_filters() -> None:
 def test_binance_legacy_min_notional_fallback() -> None:
     info = example("binance", "exchange_info_BTCUSDT")
     sym = info["symbols"][0]
-    sym["filters"] = [f if f["filterType"] != "NOTIONAL" else {"filterType": "MIN_NOTIONAL", "minNotional": "10.00000000",
-                      "applyToMarket": True, "avgPriceMins": 5} for f in sym["filters"]]
+    sym["filters"] = [
+        f
+        if f["filterType"] != "NOTIONAL"
+        else {
+            "filterType": "MIN_NOTIONAL",
+            "minNotional": "10.00000000",
+            "applyToMarket": True,
+            "avgPriceMins": 5,
+        }
+        for f in sym["filters"]
+    ]
     assert B.parse_markets([info])[0].min_notional == Decimal(10)
 
 
@@ -153,9 +188,17 @@ def test_upbit_tickers_with_book_top() -> None:
     row = df[df.symbol == "BTC/KRW"].iloc[0]
     t = next(x for x in tickers if x["market"] == "KRW-BTC")
     top = book[0]["orderbook_units"][0]
-    assert (row.bid, row.ask, row.bid_qty, row.ask_qty) == (top["bid_price"], top["ask_price"], top["bid_size"], top["ask_size"])
+    assert (row.bid, row.ask, row.bid_qty, row.ask_qty) == (
+        top["bid_price"],
+        top["ask_price"],
+        top["bid_size"],
+        top["ask_size"],
+    )
     assert row["last"] == t["trade_price"]
-    assert row.volume_24h == t["acc_trade_volume_24h"] and row.quote_volume_24h == t["acc_trade_price_24h"]
+    assert (
+        row.volume_24h == t["acc_trade_volume_24h"]
+        and row.quote_volume_24h == t["acc_trade_price_24h"]
+    )
     assert row.change_24h_pct == pytest.approx(t["signed_change_rate"] * 100)
     assert row.ts == pd.Timestamp(t["timestamp"], unit="ms", tz="UTC")
     eth = df[df.symbol == "ETH/BTC"].iloc[0]
@@ -204,7 +247,9 @@ def test_upbit_accounts() -> None:
     assert krw.total == float(src["balance"]) + float(src["locked"])
 
 
-@pytest.mark.parametrize("name", ["order_new", "order_new_market_buy", "order_get", "order_cancel", "orders_open"])
+@pytest.mark.parametrize(
+    "name", ["order_new", "order_new_market_buy", "order_get", "order_cancel", "orders_open"]
+)
 def test_upbit_order_objects(name: str) -> None:
     payload = example("upbit", name)
     df = frame("orders", U.parse_orders(payload, {}))
@@ -224,13 +269,23 @@ def test_upbit_order_objects(name: str) -> None:
 
 
 def test_upbit_markets_with_ticks_and_warnings() -> None:
-    infos = {m.native: m for m in U.parse_markets([example("upbit", "market_all_details")],
-                                                  [example("upbit", "orderbook_instruments")])}
+    infos = {
+        m.native: m
+        for m in U.parse_markets(
+            [example("upbit", "market_all_details")], [example("upbit", "orderbook_instruments")]
+        )
+    }
     btc = infos["KRW-BTC"]
-    tick = next(i for i in example("upbit", "orderbook_instruments") if i["market"] == "KRW-BTC")["tick_size"]
+    tick = next(i for i in example("upbit", "orderbook_instruments") if i["market"] == "KRW-BTC")[
+        "tick_size"
+    ]
     assert str(btc.symbol) == "BTC/KRW" and str(btc.tick_size) == tick
     assert str(btc.min_notional) == "5000"
-    warned = [m for m in example("upbit", "market_all_details") if m.get("market_event", {}).get("warning")]
+    warned = [
+        m
+        for m in example("upbit", "market_all_details")
+        if m.get("market_event", {}).get("warning")
+    ]
     for m in warned:
         assert infos[m["market"]].warning
 

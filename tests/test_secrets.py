@@ -9,10 +9,10 @@ import traceback
 from collections.abc import Iterator
 
 import pytest
-
-import xtoolkit as xt
 from conftest import example
 from scripted_server import Reply, ScriptedServer
+
+import xtoolkit as xt
 from xtoolkit._credentials import Credentials, read_env_file
 
 B_KEY = "BKEYzzzz" + "q" * 48 + "TAIL"
@@ -47,30 +47,53 @@ def test_credentials_repr_masks_key_and_hides_secret() -> None:
 
 
 def test_client_repr_shows_no_keys(server: ScriptedServer) -> None:
-    with xt.Client(base_urls={"binance": server.url}, exchanges=["binance"],
-                   credentials={"binance": (B_KEY, B_SECRET)}, use_env=False) as c:
+    with xt.Client(
+        base_urls={"binance": server.url},
+        exchanges=["binance"],
+        credentials={"binance": (B_KEY, B_SECRET)},
+        use_env=False,
+    ) as c:
         _assert_clean(repr(c) + repr(c.venue("binance")))
 
 
-async def test_logs_and_errors_at_debug_are_clean(server: ScriptedServer, caplog: pytest.LogCaptureFixture) -> None:
+async def test_logs_and_errors_at_debug_are_clean(
+    server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
     server.script("GET", "/api/v3/account", Reply(401, example("binance", "error_-2015")))
     server.script("GET", "/v1/accounts", Reply(401, example("upbit", "error_jwt_verification")))
     server.script("POST", "/v1/orders", Reply(drop=True))
     caplog.set_level(logging.DEBUG)
     texts: list[str] = []
-    async with xt.AsyncClient(base_urls={"binance": server.url, "upbit": server.url},
-                              credentials={"binance": (B_KEY, B_SECRET), "upbit": (U_KEY, U_SECRET)},
-                              use_env=False) as ac:
+    async with xt.AsyncClient(
+        base_urls={"binance": server.url, "upbit": server.url},
+        credentials={"binance": (B_KEY, B_SECRET), "upbit": (U_KEY, U_SECRET)},
+        use_env=False,
+    ) as ac:
         for coro in (ac.balances("binance"), ac.balances("upbit")):
             with pytest.raises(xt.AuthError) as info:
                 await coro
-            texts += [str(info.value), repr(info.value), "".join(traceback.format_exception(info.value)),
-                      repr(info.value.payload)]
+            texts += [
+                str(info.value),
+                repr(info.value),
+                "".join(traceback.format_exception(info.value)),
+                repr(info.value.payload),
+            ]
         from xtoolkit.exchanges._spec import Call
 
         with pytest.raises(xt.OrderStatusUnknown) as unknown:
-            await ac.send("upbit", Call("order_new", {"market": "KRW-BTC", "side": "bid", "ord_type": "price",
-                                                     "price": "5000", "identifier": "s-1"}))
+            await ac.send(
+                "upbit",
+                Call(
+                    "order_new",
+                    {
+                        "market": "KRW-BTC",
+                        "side": "bid",
+                        "ord_type": "price",
+                        "price": "5000",
+                        "identifier": "s-1",
+                    },
+                ),
+            )
         texts += [str(unknown.value), "".join(traceback.format_exception(unknown.value))]
     texts.append(caplog.text)
     assert "/api/v3/account" in caplog.text  # we did log the request line...

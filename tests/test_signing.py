@@ -8,8 +8,8 @@ from urllib.parse import parse_qsl
 
 import jwt
 import pytest
-
 from conftest import example
+
 from xtoolkit import Credentials
 from xtoolkit.exchanges import binance, upbit
 from xtoolkit.exchanges._orders import OrderSpec
@@ -22,29 +22,54 @@ UPBIT = example("upbit", "auth_test_vectors")
 @pytest.mark.parametrize("vector", BINANCE["vectors"], ids=lambda v: v["name"][:30])
 def test_binance_hmac_vectors(vector: dict) -> None:
     assert vector["query"] + vector["body"] == vector["signed_payload"]
-    assert binance.sign(BINANCE["secretKey"], vector["query"], vector["body"]) == vector["signature"]
+    assert (
+        binance.sign(BINANCE["secretKey"], vector["query"], vector["body"]) == vector["signature"]
+    )
 
 
 def test_binance_encoding_matches_vector_for_non_ascii_symbol() -> None:
-    pairs = [("symbol", "１２３４５６"), ("side", "BUY"), ("type", "LIMIT"), ("timeInForce", "GTC"),
-             ("quantity", "1"), ("price", "0.1"), ("recvWindow", "5000"), ("timestamp", "1499827319559")]
+    pairs = [
+        ("symbol", "１２３４５６"),
+        ("side", "BUY"),
+        ("type", "LIMIT"),
+        ("timeInForce", "GTC"),
+        ("quantity", "1"),
+        ("price", "0.1"),
+        ("recvWindow", "5000"),
+        ("timestamp", "1499827319559"),
+    ]
     assert binance.encode(pairs) == BINANCE["vectors"][1]["query"]
 
 
 def test_binance_build_signs_the_exact_query_and_appends_signature_last() -> None:
     creds = Credentials(BINANCE["apiKey"], BINANCE["secretKey"])
     adapter = binance.BinanceAdapter(recv_window_ms=5000)
-    call = Call("order_new", {"symbol": "LTCBTC", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC",
-                              "quantity": "1", "price": "0.1"})
+    call = Call(
+        "order_new",
+        {
+            "symbol": "LTCBTC",
+            "side": "BUY",
+            "type": "LIMIT",
+            "timeInForce": "GTC",
+            "quantity": "1",
+            "price": "0.1",
+        },
+    )
     req = adapter.build(call, creds, now_ms=1499827319559, nonce="unused")
-    assert req.query == BINANCE["vectors"][0]["signed_payload"] + "&signature=" + BINANCE["vectors"][0]["signature"]
+    assert (
+        req.query
+        == BINANCE["vectors"][0]["signed_payload"]
+        + "&signature="
+        + BINANCE["vectors"][0]["signature"]
+    )
     assert req.headers == {"X-MBX-APIKEY": BINANCE["apiKey"]}
     assert req.method == "POST" and req.path == "/api/v3/order" and req.body is None
 
 
 def test_binance_symbols_array_is_a_json_literal() -> None:
-    req = binance.BinanceAdapter().build(Call("ticker_24hr", {"symbols": ["BTCUSDT", "ETHUSDT"]}), None,
-                                         now_ms=0, nonce="")
+    req = binance.BinanceAdapter().build(
+        Call("ticker_24hr", {"symbols": ["BTCUSDT", "ETHUSDT"]}), None, now_ms=0, nonce=""
+    )
     assert req.query == "symbols=%5B%22BTCUSDT%22%2C%22ETHUSDT%22%5D"
     assert dict(parse_qsl(req.query))["symbols"] == '["BTCUSDT","ETHUSDT"]'
 
@@ -52,8 +77,14 @@ def test_binance_symbols_array_is_a_json_literal() -> None:
 def test_binance_decimals_never_use_exponents() -> None:
     from decimal import Decimal
 
-    spec = OrderSpec(native="BTCUSDT", side="buy", type="limit", client_order_id="x1",
-                     qty=Decimal("0.00001"), price=Decimal("9.1E+4"))
+    spec = OrderSpec(
+        native="BTCUSDT",
+        side="buy",
+        type="limit",
+        client_order_id="x1",
+        qty=Decimal("0.00001"),
+        price=Decimal("9.1E+4"),
+    )
     call = binance.BinanceAdapter().place_call(spec)
     req = binance.BinanceAdapter().build(call, Credentials("k" * 64, "s" * 64), now_ms=1, nonce="")
     assert "quantity=0.00001&price=91000&" in req.query
@@ -66,10 +97,16 @@ UPBIT_CREDS = Credentials(UPBIT["access_key"], UPBIT["secret_key"])
 def _upbit_call(vector: dict) -> tuple[str, Call]:
     case = vector["case"]
     method, path = case.split(" ")[0], case.split(" ")[1]
-    by_path = {("GET", "/v1/accounts"): "accounts", ("GET", "/v1/orders/chance"): "chance",
-               ("GET", "/v1/order"): "order_get", ("GET", "/v1/orders/open"): "orders_open",
-               ("GET", "/v1/orders/uuids"): "orders_uuids", ("GET", "/v1/orders/closed"): "orders_closed",
-               ("POST", "/v1/orders"): "order_new", ("DELETE", "/v1/order"): "order_cancel"}
+    by_path = {
+        ("GET", "/v1/accounts"): "accounts",
+        ("GET", "/v1/orders/chance"): "chance",
+        ("GET", "/v1/order"): "order_get",
+        ("GET", "/v1/orders/open"): "orders_open",
+        ("GET", "/v1/orders/uuids"): "orders_uuids",
+        ("GET", "/v1/orders/closed"): "orders_closed",
+        ("POST", "/v1/orders"): "order_new",
+        ("DELETE", "/v1/order"): "order_cancel",
+    }
     return method, Call(by_path[(method, path)], vector["params"] or {})
 
 
@@ -103,8 +140,13 @@ def test_upbit_jwt_vectors(vector: dict) -> None:
 def test_upbit_post_body_keeps_field_order_and_string_decimals() -> None:
     from decimal import Decimal
 
-    spec = OrderSpec(native="KRW-BTC", side="buy", type="market", client_order_id="my-order-0001",
-                     quote_qty=Decimal("5000"))
+    spec = OrderSpec(
+        native="KRW-BTC",
+        side="buy",
+        type="market",
+        client_order_id="my-order-0001",
+        quote_qty=Decimal("5000"),
+    )
     call = upbit.UpbitAdapter().place_call(spec)
     req = upbit.UpbitAdapter().build(call, UPBIT_CREDS, now_ms=0, nonce=UPBIT["nonce"])
     body = json.loads(req.body)
@@ -114,6 +156,8 @@ def test_upbit_post_body_keeps_field_order_and_string_decimals() -> None:
 
 
 def test_upbit_public_calls_carry_no_authorization() -> None:
-    req = upbit.UpbitAdapter().build(Call("ticker", {"markets": "KRW-BTC,KRW-ETH"}), None, now_ms=0, nonce="n")
+    req = upbit.UpbitAdapter().build(
+        Call("ticker", {"markets": "KRW-BTC,KRW-ETH"}), None, now_ms=0, nonce="n"
+    )
     assert "Authorization" not in req.headers
     assert req.query == "markets=KRW-BTC%2CKRW-ETH"

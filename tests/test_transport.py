@@ -7,10 +7,10 @@ import time
 from collections.abc import Iterator
 
 import pytest
-
-import xtoolkit as xt
 from conftest import example
 from scripted_server import Reply, ScriptedServer
+
+import xtoolkit as xt
 from xtoolkit._ratelimit import Gate
 from xtoolkit.exchanges._spec import RateLimit, Usage
 
@@ -24,13 +24,24 @@ KEY_U = "upbit-access-" + "A" * 40
 def server() -> Iterator[ScriptedServer]:
     srv = ScriptedServer().start()
     srv.default("GET", "/api/v3/time", Reply(body={"serverTime": int(time.time() * 1000)}))
-    srv.default("GET", "/api/v3/ticker/24hr", Reply(body=[example("binance", "ticker_24hr")],
-                                                   headers={"X-MBX-USED-WEIGHT-1M": "2"}))
+    srv.default(
+        "GET",
+        "/api/v3/ticker/24hr",
+        Reply(body=[example("binance", "ticker_24hr")], headers={"X-MBX-USED-WEIGHT-1M": "2"}),
+    )
     srv.default("GET", "/api/v3/depth", Reply(body=example("binance", "depth")))
     srv.default("GET", "/api/v3/account", Reply(body=example("binance", "account")))
-    srv.default("GET", "/api/v3/exchangeInfo", Reply(body=example("binance", "exchange_info_multi")))
-    srv.default("GET", "/v1/ticker", Reply(body=example("upbit", "ticker"),
-                                           headers={"Remaining-Req": "group=ticker; min=600; sec=9"}))
+    srv.default(
+        "GET", "/api/v3/exchangeInfo", Reply(body=example("binance", "exchange_info_multi"))
+    )
+    srv.default(
+        "GET",
+        "/v1/ticker",
+        Reply(
+            body=example("upbit", "ticker"),
+            headers={"Remaining-Req": "group=ticker; min=600; sec=9"},
+        ),
+    )
     srv.default("GET", "/v1/orderbook", Reply(body=example("upbit", "orderbook")))
     srv.default("GET", "/v1/accounts", Reply(body=example("upbit", "accounts")))
     yield srv
@@ -76,7 +87,9 @@ def xt_sign(payload: str) -> str:
 
 
 async def test_429_pauses_then_retries_reads(server: ScriptedServer) -> None:
-    server.script("GET", "/api/v3/depth", Reply(429, example("binance", "error_-1003"), {"Retry-After": "1"}))
+    server.script(
+        "GET", "/api/v3/depth", Reply(429, example("binance", "error_-1003"), {"Retry-After": "1"})
+    )
     async with client(server) as ac:
         t0 = time.monotonic()
         df = await ac.orderbook("binance:BTC/USDT", depth=5)
@@ -87,7 +100,9 @@ async def test_429_pauses_then_retries_reads(server: ScriptedServer) -> None:
 
 
 async def test_429_beyond_max_wait_raises_rate_limited(server: ScriptedServer) -> None:
-    server.script("GET", "/api/v3/depth", Reply(429, example("binance", "error_-1003"), {"Retry-After": "90"}))
+    server.script(
+        "GET", "/api/v3/depth", Reply(429, example("binance", "error_-1003"), {"Retry-After": "90"})
+    )
     async with client(server, max_wait=5) as ac:
         with pytest.raises(xt.RateLimited) as info:
             await ac.orderbook("binance:BTC/USDT")
@@ -97,14 +112,22 @@ async def test_429_beyond_max_wait_raises_rate_limited(server: ScriptedServer) -
 
 async def test_418_opens_breaker_and_nothing_leaves_during_ban(server: ScriptedServer) -> None:
     until_ms = int(time.time() * 1000) + 120_000
-    body = {"code": -1003, "msg": f"Way too much request weight used; IP banned until {until_ms}. Please use WebSocket Streams for live updates to avoid bans."}
+    body = {
+        "code": -1003,
+        "msg": f"Way too much request weight used; IP banned until {until_ms}. "
+        "Please use WebSocket Streams for live updates to avoid bans.",
+    }
     server.script("GET", "/api/v3/depth", Reply(418, body, {"Retry-After": "120"}))
     async with client(server) as ac:
         with pytest.raises(xt.IpBanned) as info:
             await ac.orderbook("binance:BTC/USDT")
         assert info.value.until == pytest.approx(until_ms / 1000)
         before = len(server.seen)
-        for call in (ac.orderbook("binance:BTC/USDT"), ac.tickers("binance:BTC/USDT"), ac.balances("binance")):
+        for call in (
+            ac.orderbook("binance:BTC/USDT"),
+            ac.tickers("binance:BTC/USDT"),
+            ac.balances("binance"),
+        ):
             with pytest.raises(xt.IpBanned):
                 await call
         assert len(server.seen) == before  # zero requests during the ban
@@ -113,7 +136,9 @@ async def test_418_opens_breaker_and_nothing_leaves_during_ban(server: ScriptedS
 
 
 async def test_5xx_retried_for_reads_and_typed_when_persistent(server: ScriptedServer) -> None:
-    server.script("GET", "/api/v3/depth", Reply(503, "Service Unavailable"), Reply(502, "bad gateway"))
+    server.script(
+        "GET", "/api/v3/depth", Reply(503, "Service Unavailable"), Reply(502, "bad gateway")
+    )
     async with client(server) as ac:
         assert len(await ac.orderbook("binance:BTC/USDT", depth=5)) == 10
         server.script("GET", "/api/v3/depth", *[Reply(500, "boom")] * 3)
@@ -155,15 +180,29 @@ async def test_minus_1021_twice_raises_invalid_timestamp(server: ScriptedServer)
             await ac.balances("binance")
 
 
-async def test_order_write_never_retried_and_unknown_outcome_is_typed(server: ScriptedServer) -> None:
+async def test_order_write_never_retried_and_unknown_outcome_is_typed(
+    server: ScriptedServer,
+) -> None:
     from xtoolkit.exchanges._spec import Call
 
     server.script("POST", "/api/v3/order", Reply(503, "unavailable"))
     async with client(server) as ac:
         with pytest.raises(xt.OrderStatusUnknown) as info:
-            await ac.send("binance", Call("order_new", {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT",
-                                                       "timeInForce": "GTC", "quantity": "0.001", "price": "90000",
-                                                       "newClientOrderId": "cid-1"}))
+            await ac.send(
+                "binance",
+                Call(
+                    "order_new",
+                    {
+                        "symbol": "BTCUSDT",
+                        "side": "BUY",
+                        "type": "LIMIT",
+                        "timeInForce": "GTC",
+                        "quantity": "0.001",
+                        "price": "90000",
+                        "newClientOrderId": "cid-1",
+                    },
+                ),
+            )
     assert info.value.client_order_id == "cid-1"
     assert server.count("/api/v3/order") == 1
 
@@ -174,8 +213,20 @@ async def test_dropped_connection_on_order_is_status_unknown(server: ScriptedSer
     server.script("POST", "/v1/orders", Reply(drop=True))
     async with client(server) as ac:
         with pytest.raises(xt.OrderStatusUnknown) as info:
-            await ac.send("upbit", Call("order_new", {"market": "KRW-BTC", "side": "bid", "ord_type": "limit",
-                                                     "price": "1000", "volume": "1", "identifier": "u-1"}))
+            await ac.send(
+                "upbit",
+                Call(
+                    "order_new",
+                    {
+                        "market": "KRW-BTC",
+                        "side": "bid",
+                        "ord_type": "limit",
+                        "price": "1000",
+                        "volume": "1",
+                        "identifier": "u-1",
+                    },
+                ),
+            )
     assert info.value.client_order_id == "u-1"
     assert server.count("/v1/orders") == 1
 
@@ -186,8 +237,19 @@ async def test_kill_switch_refuses_placement_before_sending(server: ScriptedServ
     xt.kill()
     async with client(server) as ac:
         with pytest.raises(xt.KillSwitchOn):
-            await ac.send("upbit", Call("order_new", {"market": "KRW-BTC", "side": "bid", "ord_type": "price",
-                                                     "price": "5000", "identifier": "k-1"}))
+            await ac.send(
+                "upbit",
+                Call(
+                    "order_new",
+                    {
+                        "market": "KRW-BTC",
+                        "side": "bid",
+                        "ord_type": "price",
+                        "price": "5000",
+                        "identifier": "k-1",
+                    },
+                ),
+            )
     assert server.count("/v1/orders") == 0
 
 
@@ -208,7 +270,9 @@ async def test_upbit_remaining_req_corrects_the_budget(server: ScriptedServer) -
 
 
 async def test_missing_credentials_is_a_guard_error(server: ScriptedServer) -> None:
-    async with xt.AsyncClient(base_urls={"binance": server.url, "upbit": server.url}, use_env=False) as ac:
+    async with xt.AsyncClient(
+        base_urls={"binance": server.url, "upbit": server.url}, use_env=False
+    ) as ac:
         with pytest.raises(xt.MissingCredentials):
             await ac.balances()
     assert server.count("/api/v3/account") == 0
@@ -252,5 +316,7 @@ async def test_gate_header_correction_and_max_wait() -> None:
 
 async def test_concurrent_calls_share_one_session(server: ScriptedServer) -> None:
     async with client(server) as ac:
-        results = await asyncio.gather(*(ac.orderbook("binance:BTC/USDT", depth=5) for _ in range(20)))
+        results = await asyncio.gather(
+            *(ac.orderbook("binance:BTC/USDT", depth=5) for _ in range(20))
+        )
     assert all(len(r) == 10 for r in results)

@@ -14,6 +14,7 @@ explicit client with keys.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import inspect
 import threading
@@ -171,8 +172,6 @@ def sandbox(*args: Any, **kwargs: Any) -> Any:
 for _name in __all__:
     _obj = globals()[_name]
     if getattr(_obj, "__module__", "").startswith("xtoolkit._"):
-        try:
+        with contextlib.suppress(AttributeError, TypeError):
             _obj.__module__ = "xtoolkit"
-        except (AttributeError, TypeError):
-            pass
 del _name, _obj

@@ -56,7 +56,11 @@ class Credentials:
 
     @classmethod
     def from_env(
-        cls, exchange: str, *, env: Mapping[str, str] | None = None, env_file: str | Path | None = None
+        cls,
+        exchange: str,
+        *,
+        env: Mapping[str, str] | None = None,
+        env_file: str | Path | None = None,
     ) -> Credentials | None:
         """Credentials for ``exchange`` from the environment (or a ``.env`` file), or ``None``.
 

@@ -147,12 +147,16 @@ def _series(values: Sequence[Any], dtype: str, n: int) -> Any:
             ms = np.array([-(2**63) if v is None else int(v) for v in values], dtype=np.int64)
             return pd.to_datetime(ms, unit="ms", utc=True).as_unit("ns")
         return pd.to_datetime(list(values), utc=True, format="ISO8601").as_unit("ns")
-    return pd.array([None if v is None else str(v) for v in values], dtype=STR) if values else (
-        pd.array([None] * n, dtype=STR)
+    return (
+        pd.array([None if v is None else str(v) for v in values], dtype=STR)
+        if values
+        else (pd.array([None] * n, dtype=STR))
     )
 
 
-def frame(kind: str, columns: Mapping[str, Sequence[Any]] | None = None, *, raw: bool = False) -> pd.DataFrame:
+def frame(
+    kind: str, columns: Mapping[str, Sequence[Any]] | None = None, *, raw: bool = False
+) -> pd.DataFrame:
     """Build the ``kind`` frame from columns; missing columns are filled with NaN/NA.
 
     With ``raw=True`` a ``raw`` column (the venue's payload per row) is appended when present.

@@ -47,7 +47,9 @@ class LoopThread:
         """Run ``coro`` on the loop thread and block for its result."""
         if threading.current_thread() is self._thread:
             coro.close()
-            raise RuntimeError("blocking call made from the client's own loop thread; await instead")
+            raise RuntimeError(
+                "blocking call made from the client's own loop thread; await instead"
+            )
         future = self.submit(coro)
         deadline = None if timeout is None else time.monotonic() + timeout
         try:

@@ -92,7 +92,9 @@ class Gate:
             return pause
         return max(pause, w.wait_for(cost, now))
 
-    async def acquire(self, group: str, cost: int, *, max_wait: float, enforce: bool = True) -> None:
+    async def acquire(
+        self, group: str, cost: int, *, max_wait: float, enforce: bool = True
+    ) -> None:
         """Wait until ``cost`` units of ``group`` fit, then spend them.
 
         With ``enforce=False`` the budget is only counted, never waited for; a 429 pause and

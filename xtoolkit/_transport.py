@@ -104,11 +104,23 @@ class Venue:
 
     @classmethod
     def create(
-        cls, name: str, adapter: Any, base_url: str, credentials: Credentials | None, *, sandbox: bool
+        cls,
+        name: str,
+        adapter: Any,
+        base_url: str,
+        credentials: Credentials | None,
+        *,
+        sandbox: bool,
     ) -> Venue:
         host = URL(base_url).origin().human_repr()
-        return cls(name, adapter, base_url.rstrip("/"), credentials,
-                   gate_for(name, host, adapter.rate_limits), sandbox)
+        return cls(
+            name,
+            adapter,
+            base_url.rstrip("/"),
+            credentials,
+            gate_for(name, host, adapter.rate_limits),
+            sandbox,
+        )
 
     def __repr__(self) -> str:
         keys = "with keys" if self.credentials else "public"
@@ -240,30 +252,41 @@ class Transport:
         t1 = time.time() * 1000
         server = resp.payload.get("serverTime") if isinstance(resp.payload, dict) else None
         if not isinstance(server, int):
-            raise MalformedResponse("time endpoint gave no serverTime", exchange=venue.name,
-                                    payload=resp.payload)
+            raise MalformedResponse(
+                "time endpoint gave no serverTime", exchange=venue.name, payload=resp.payload
+            )
         venue.clock.offset_ms = int(server - (t0 + t1) / 2)
         venue.clock.synced_at = time.monotonic()
         if abs(venue.clock.offset_ms) > 500:
-            log.warning("%s clock differs from this machine by %d ms; signing with server time",
-                        venue.name, venue.clock.offset_ms)
+            log.warning(
+                "%s clock differs from this machine by %d ms; signing with server time",
+                venue.name,
+                venue.clock.offset_ms,
+            )
 
     async def _once(self, venue: Venue, call: Call) -> Response:
         adapter = venue.adapter
         endpoint = adapter.endpoints[call.endpoint]
         cost = endpoint.cost(call.params)
-        await venue.gate.acquire(endpoint.group, cost, max_wait=self.max_wait, enforce=self.rate_limit)
+        await venue.gate.acquire(
+            endpoint.group, cost, max_wait=self.max_wait, enforce=self.rate_limit
+        )
         request: Request = adapter.build(
             call, venue.credentials, now_ms=venue.clock.now_ms(), nonce=str(uuid.uuid4())
         )
         session = self._session_here()
-        url = URL(venue.base_url + request.path + (f"?{request.query}" if request.query else ""),
-                  encoded=True)
+        url = URL(
+            venue.base_url + request.path + (f"?{request.query}" if request.query else ""),
+            encoded=True,
+        )
         started = time.perf_counter()
         venue.requests_sent += 1
         try:
             async with session.request(
-                request.method, url, data=request.body, headers=request.headers,
+                request.method,
+                url,
+                data=request.body,
+                headers=request.headers,
                 allow_redirects=False,
             ) as resp:
                 body = await resp.read()
@@ -271,23 +294,35 @@ class Transport:
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
             raise RequestTimeout(
                 f"no response within the timeout ({_scrub(str(exc)) or type(exc).__name__})",
-                exchange=venue.name, endpoint=endpoint.path,
+                exchange=venue.name,
+                endpoint=endpoint.path,
             ) from None
         except aiohttp.ClientError as exc:
             raise NetworkError(
-                f"{type(exc).__name__}: {_scrub(str(exc))}", exchange=venue.name, endpoint=endpoint.path
+                f"{type(exc).__name__}: {_scrub(str(exc))}",
+                exchange=venue.name,
+                endpoint=endpoint.path,
             ) from None
         elapsed = (time.perf_counter() - started) * 1000
         received_ms = int(time.time() * 1000)
         venue.gate.observe(adapter.usage(headers))
-        log.debug("%s %s %s -> %d in %.1f ms (cost %d)", venue.name, request.method, request.path,
-                  status, elapsed, cost)
+        log.debug(
+            "%s %s %s -> %d in %.1f ms (cost %d)",
+            venue.name,
+            request.method,
+            request.path,
+            status,
+            elapsed,
+            cost,
+        )
         payload = _decode(body, headers)
         if 200 <= status < 300:
             if payload is _UNDECODABLE:
                 raise MalformedResponse(
                     "the venue answered with a body that is not JSON",
-                    exchange=venue.name, status=status, payload=body[:200].decode("utf-8", "replace"),
+                    exchange=venue.name,
+                    status=status,
+                    payload=body[:200].decode("utf-8", "replace"),
                     endpoint=endpoint.path,
                 )
             return Response(payload, status, headers, received_ms, elapsed)

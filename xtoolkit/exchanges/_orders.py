@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-__all__ = ["OrderSpec", "Side", "OrderType"]
+__all__ = ["OrderSpec", "OrderType", "Side"]
 
 Side = Literal["buy", "sell"]
 OrderType = Literal["limit", "market"]
