@@ -1,21 +1,20 @@
-"""Shared fixtures: example payloads, a scripted local HTTP server, secret-capture helpers."""
+"""Fixtures every test shares: fresh rate-limit state, kill switch off, aioresponses shim."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 from unittest.mock import Mock
 
 import aiohttp
 import pytest
 
-DATA = Path(__file__).parent / "data"
-
-
-def example(venue: str, name: str) -> Any:
-    """A venue example payload copied from the protocol spec (tests/data/<venue>/<name>.json)."""
-    return json.loads((DATA / venue / f"{name}.json").read_text(encoding="utf-8"))
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Journals and other user data go to a per-test folder, never the developer's own."""
+    monkeypatch.setenv("XTOOLKIT_HOME", str(tmp_path_factory.mktemp("xtoolkit-home")))
+    for name in ("XTOOLKIT_ALLOW_LIVE", "BINANCE_API_KEY", "BINANCE_API_SECRET", "UPBIT_ACCESS_KEY",
+                 "UPBIT_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(autouse=True)

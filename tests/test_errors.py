@@ -6,7 +6,7 @@ import pickle
 import time
 
 import pytest
-from conftest import DATA, example
+from spec_examples import DATA, example
 
 import xtoolkit as xt
 from xtoolkit import _errors as E

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from conftest import example
+from spec_examples import example
 from scripted_server import Reply, ScriptedServer
 
 import xtoolkit as xt

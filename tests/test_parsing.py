@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from conftest import example
+from spec_examples import example
 
 from xtoolkit._frames import SCHEMAS, frame, merge_columns
 from xtoolkit._models import MarketRef, Symbol

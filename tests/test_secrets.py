@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Iterator
 
 import pytest
-from conftest import example
+from spec_examples import example
 from scripted_server import Reply, ScriptedServer
 
 import xtoolkit as xt

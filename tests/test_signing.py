@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl
 
 import jwt
 import pytest
-from conftest import example
+from spec_examples import example
 
 from xtoolkit import Credentials
 from xtoolkit.exchanges import binance, upbit

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import example
+from spec_examples import example
 
 import xtoolkit as xt
 from xtoolkit._models import MarketRef, Symbol
