@@ -20,6 +20,7 @@ from typing import Any, ParamSpec, TypeVar
 import pandas as pd
 from yarl import URL
 
+from xtoolkit._concurrency import gather_typed
 from xtoolkit._credentials import Credentials, load_credentials
 from xtoolkit._errors import (
     BadSymbol,
@@ -36,6 +37,9 @@ from xtoolkit._progress import progress_bar
 from xtoolkit._transport import Response, Timeout, Transport, Venue
 from xtoolkit.exchanges import REGISTRY, create_adapter
 from xtoolkit.exchanges._spec import Call
+from xtoolkit.orders.desk import OrderDesk
+from xtoolkit.orders.limits import Limits
+from xtoolkit.orders.plan import ASYNC_RUNNER, OrderPlan, Runner
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -95,6 +99,15 @@ class AsyncClient:
         only counted; 429 pauses and 418 bans are always honoured.
     default_exchange
         Venue for unqualified ``BASE/QUOTE`` markets.
+    mode
+        ``"dry_run"`` (default): order plans preview and validate, nothing is placed.
+        ``"live"``: ``submit`` places orders — on a sandbox venue at once, on a real venue only
+        when the environment also has ``XTOOLKIT_ALLOW_LIVE=1``.
+    limits
+        :class:`~xtoolkit.orders.Limits` the order guards enforce (default: small caps).
+    journal
+        Path of the intent journal (JSONL). Default ``$XTOOLKIT_HOME/journal.jsonl`` or
+        ``~/.local/share/xtoolkit/journal.jsonl``.
     """
 
     def __init__(
@@ -115,6 +128,9 @@ class AsyncClient:
         markets_ttl: float = 3600.0,
         default_exchange: str | None = None,
         progress: bool | None = None,
+        mode: str = "dry_run",
+        limits: Limits | None = None,
+        journal: str | Path | None = None,
     ) -> None:
         names = [n.lower() for n in (exchanges or sorted(REGISTRY))]
         unknown = [n for n in (base_urls or {}) if n.lower() not in names]
@@ -139,6 +155,7 @@ class AsyncClient:
         t = timeout if isinstance(timeout, Timeout) else Timeout(float(timeout), float(timeout))
         self._transport = Transport(timeout=t, retries=retries, rate_limit=rate_limit, max_wait=max_wait)
         self._markets: dict[str, tuple[float, dict[str, MarketInfo]]] = {}
+        self._orders = OrderDesk(self, mode=mode, limits=limits, journal=journal)
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -173,6 +190,16 @@ class AsyncClient:
     def has_credentials(self, exchange: str) -> bool:
         return self.venue(exchange).credentials is not None
 
+    @property
+    def mode(self) -> str:
+        """``"dry_run"`` or ``"live"`` (see the ``mode`` argument)."""
+        return self._orders.mode
+
+    @property
+    def limits(self) -> Limits:
+        """The :class:`~xtoolkit.orders.Limits` the order guards enforce."""
+        return self._orders.limits
+
     def __repr__(self) -> str:
         parts = ", ".join(
             f"{v.name}={'keys' if v.credentials else 'public'}@{v.base_url}" for v in self._venues.values()
@@ -187,7 +214,11 @@ class AsyncClient:
         return await self._transport.send(self.venue(exchange), call)
 
     async def request(
-        self, exchange: str, endpoint: str, params: Mapping[str, Any] | None = None, **path_args: Any
+        self,
+        exchange: str,
+        endpoint: str,
+        params: Mapping[str, Any] | None = None,
+        **path_args: Any,
     ) -> Any:
         """Call any endpoint of the adapter's table by name; returns the decoded payload.
 
@@ -202,11 +233,7 @@ class AsyncClient:
         return resp.payload
 
     async def _send_all(self, venue: Venue, calls: Sequence[Call]) -> list[Response]:
-        if len(calls) == 1:
-            return [await self._transport.send(venue, calls[0])]
-        async with asyncio.TaskGroup() as tg:
-            tasks = [tg.create_task(self._transport.send(venue, c)) for c in calls]
-        return [t.result() for t in tasks]
+        return await gather_typed(self._transport.send(venue, c) for c in calls)
 
     # --- markets --------------------------------------------------------------------------
 
@@ -238,9 +265,22 @@ class AsyncClient:
         """
         names = [exchange.lower()] if exchange else list(self._venues)
         tables = await asyncio.gather(*(self._market_table(n, refresh=refresh) for n in names))
-        cols: dict[str, list[Any]] = {k: [] for k in (
-            "exchange", "symbol", "native", "base", "quote", "status", "tick_size", "step_size",
-            "min_qty", "min_notional", "warning")}
+        cols: dict[str, list[Any]] = {
+            k: []
+            for k in (
+                "exchange",
+                "symbol",
+                "native",
+                "base",
+                "quote",
+                "status",
+                "tick_size",
+                "step_size",
+                "min_qty",
+                "min_notional",
+                "warning",
+            )
+        }
         for table in tables:
             for m in table.values():
                 cols["exchange"].append(m.exchange)
@@ -332,7 +372,9 @@ class AsyncClient:
                 by_venue.setdefault(ref.exchange, []).append(ref)
         return by_venue
 
-    async def _explain_bad_symbol(self, exchange: str, refs: Sequence[MarketRef], err: BadSymbol) -> Exception:
+    async def _explain_bad_symbol(
+        self, exchange: str, refs: Sequence[MarketRef], err: BadSymbol
+    ) -> Exception:
         """A venue said "unknown symbol": refresh markets and name the culprit with matches."""
         table = await self._market_table(exchange, refresh=True)
         for ref in refs:
@@ -388,20 +430,19 @@ class AsyncClient:
 
         parts = await self._gather(one(ex, refs) for ex, refs in by_venue.items())
         df = frame("tickers", merge_columns(parts, "tickers"), raw=raw)
-        order = {(ex, str(r.symbol)): i for i, (ex, r) in enumerate(
-            (ex, r) for ex, refs in by_venue.items() for r in refs)}
+        order = {
+            (ex, str(r.symbol)): i
+            for i, (ex, r) in enumerate((ex, r) for ex, refs in by_venue.items() for r in refs)
+        }
         ranks = [order.get(key, len(order)) for key in zip(df["exchange"], df["symbol"], strict=True)]
         return df.iloc[sorted(range(len(df)), key=ranks.__getitem__)].reset_index(drop=True)
 
     async def _gather(self, coros: Any) -> list[Any]:
-        coros = list(coros)
-        if len(coros) == 1:
-            return [await coros[0]]
-        async with asyncio.TaskGroup() as tg:
-            tasks = [tg.create_task(c) for c in coros]
-        return [t.result() for t in tasks]
+        return await gather_typed(coros)
 
-    async def orderbook(self, market: MarketLike, *, depth: int | None = None, raw: bool = False) -> pd.DataFrame:
+    async def orderbook(
+        self, market: MarketLike, *, depth: int | None = None, raw: bool = False
+    ) -> pd.DataFrame:
         """The order book of one market, long form.
 
         ``depth`` levels per side (default: the venue's default — Binance 100, Upbit 30; at most
@@ -420,9 +461,14 @@ class AsyncClient:
         depth = (100 if adapter.max_depth > 100 else adapter.max_depth) if depth is None else depth
         if not isinstance(depth, int) or not 1 <= depth <= adapter.max_depth:
             raise InvalidArgument(
-                f"depth must be 1..{adapter.max_depth} on {ref.exchange}, not {depth!r}", exchange=ref.exchange
+                f"depth must be 1..{adapter.max_depth} on {ref.exchange}, not {depth!r}",
+                exchange=ref.exchange,
             )
-        resp = await self._guarded(ref.exchange, [ref], self._transport.send(venue, adapter.orderbook_call(ref.native, depth)))
+        resp = await self._guarded(
+            ref.exchange,
+            [ref],
+            self._transport.send(venue, adapter.orderbook_call(ref.native, depth)),
+        )
         df = frame("orderbook", adapter.parse_orderbook(resp.payload, ref, depth, resp.received_ms))
         if raw:
             df.attrs["raw"] = resp.payload
@@ -511,13 +557,21 @@ class AsyncClient:
         expected = math.ceil((horizon - start_ms) / step_ms)
         pages = max(1, math.ceil(expected / adapter.candle_page))
         parts: list[dict[str, list[Any]]] = []
-        with progress_bar(pages if pages > 1 else None, f"{ref} {interval}",
-                          enabled=(self.progress if progress is None else progress) if pages > 1 else False) as bar:
+        with progress_bar(
+            pages if pages > 1 else None,
+            f"{ref} {interval}",
+            enabled=(self.progress if progress is None else progress) if pages > 1 else False,
+        ) as bar:
             if adapter.candle_direction == "forward":
                 cursor = start_ms
                 for _ in range(min(pages + 5, _MAX_PAGES)):
-                    call = adapter.candles_call(ref.native, interval, start_ms=cursor, end_ms=end_ms,
-                                                limit=adapter.candle_page)
+                    call = adapter.candles_call(
+                        ref.native,
+                        interval,
+                        start_ms=cursor,
+                        end_ms=end_ms,
+                        limit=adapter.candle_page,
+                    )
                     resp = await self._guarded(ref.exchange, [ref], self._transport.send(venue, call))
                     cols = adapter.parse_candles(resp.payload, ref, interval)
                     parts.append(cols)
@@ -530,8 +584,13 @@ class AsyncClient:
             else:
                 to_ms = end_ms
                 for _ in range(min(pages + 5, _MAX_PAGES)):
-                    call = adapter.candles_call(ref.native, interval, start_ms=start_ms, end_ms=to_ms,
-                                                limit=adapter.candle_page)
+                    call = adapter.candles_call(
+                        ref.native,
+                        interval,
+                        start_ms=start_ms,
+                        end_ms=to_ms,
+                        limit=adapter.candle_page,
+                    )
                     resp = await self._guarded(ref.exchange, [ref], self._transport.send(venue, call))
                     cols = adapter.parse_candles(resp.payload, ref, interval)
                     parts.append(cols)
@@ -583,7 +642,9 @@ class AsyncClient:
         table = self._markets.get(exchange)
         return {n: str(m.symbol) for n, m in table[1].items()} if table else {}
 
-    async def _order_frame(self, venue: Venue, payloads: Sequence[Any], refs: Sequence[MarketRef], raw: bool) -> pd.DataFrame:
+    async def _order_frame(
+        self, venue: Venue, payloads: Sequence[Any], refs: Sequence[MarketRef], raw: bool
+    ) -> pd.DataFrame:
         symbols = await self._symbols(venue.name)
         symbols.update({r.native: str(r.symbol) for r in refs})
         parts = [venue.adapter.parse_orders(p, symbols) for p in payloads]
@@ -622,7 +683,12 @@ class AsyncClient:
         return _concat_orders(frames, raw)
 
     async def order_status(
-        self, market: MarketLike, *, order_id: str | None = None, client_order_id: str | None = None, raw: bool = False
+        self,
+        market: MarketLike,
+        *,
+        order_id: str | None = None,
+        client_order_id: str | None = None,
+        raw: bool = False,
     ) -> pd.DataFrame:
         """One order by venue id or client order id, as a one-row orders frame (see ``open_orders``)."""
         ref = await self.resolve(market)
@@ -632,7 +698,12 @@ class AsyncClient:
         return await self._order_frame(venue, [resp.payload], [ref], raw)
 
     async def cancel_order(
-        self, market: MarketLike, *, order_id: str | None = None, client_order_id: str | None = None, raw: bool = False
+        self,
+        market: MarketLike,
+        *,
+        order_id: str | None = None,
+        client_order_id: str | None = None,
+        raw: bool = False,
     ) -> pd.DataFrame:
         """Cancel one order; returns the venue's answer as a one-row orders frame.
 
@@ -652,6 +723,94 @@ class AsyncClient:
         df = await self._order_frame(venue, [resp.payload], [ref], raw)
         return df.sort_values("created", kind="stable").reset_index(drop=True)
 
+    # --- guarded orders -------------------------------------------------------------------
+
+    async def order(
+        self,
+        market: MarketLike,
+        side: str,
+        *,
+        qty: Any = None,
+        price: Any = None,
+        quote_qty: Any = None,
+        type: str | None = None,
+        client_order_id: str | None = None,
+        allow_warning: bool = False,
+    ) -> OrderPlan:
+        """Preview an order: nothing is sent. Returns an :class:`~xtoolkit.orders.OrderPlan`.
+
+        ``price`` and ``qty`` (base) make a limit order; without ``price`` it is a market order
+        sized by ``qty`` or by ``quote_qty`` (the total to spend; Upbit market buys take only
+        this, Upbit market sells only ``qty``). Amounts are text, ``Decimal`` or int (floats are
+        read through ``str`` with a warning). The price is rounded to the tick never toward a
+        worse fill (buys down, sells up); quantities are truncated to the step. The plan shows
+        what you typed, what will be sent, the notional in the quote currency, USDT and KRW,
+        estimated fees, every guard's verdict, the client order id and the mode.
+
+        Then ``plan.validate()`` asks the venue's test-order endpoint (nothing placed) and
+        ``plan.submit(confirm=True)`` places it once. Plans from an ``AsyncClient`` are awaited:
+        ``await plan.avalidate()``, ``await plan.asubmit(confirm=True)``.
+        """
+        return await self._orders.plan(
+            market,
+            side,
+            qty=qty,
+            price=price,
+            quote_qty=quote_qty,
+            type=type,
+            client_order_id=client_order_id,
+            allow_warning=allow_warning,
+            runner=ASYNC_RUNNER,
+        )
+
+    async def reconcile(self, client_order_id: str | None = None) -> pd.DataFrame:
+        """Resolve orders of unknown outcome by client order id (bounded polling), journaling verdicts.
+
+        Without an id: every unresolved intent in the journal for the venues and keys this
+        client has. With one: that order's current state. "Not found" becomes NOT_FOUND only
+        once ``Limits.visibility_s`` has passed since the send. Nothing is ever re-sent.
+
+        Returns
+        -------
+        DataFrame
+            client_order_id, exchange, symbol, verdict (FILLED, OPEN, PARTIALLY_FILLED,
+            CANCELED, EXPIRED, REJECTED, NOT_FOUND, or UNKNOWN if the venue did not answer),
+            order_id, status, filled_qty, attempts, detail.
+        """
+        return await self._orders.reconcile(client_order_id)
+
+    async def cancel_all(
+        self,
+        market: MarketLike | None = None,
+        *,
+        exchange: str | None = None,
+        confirm: bool = False,
+    ) -> pd.DataFrame:
+        """Cancel every open order of one market, of one exchange, or of every keyed exchange.
+
+        Without ``confirm=True`` nothing is cancelled: :class:`ConfirmationRequired` is raised
+        listing the open orders that would be (also in its ``preview`` frame). Cancels stay
+        allowed while the kill switch is on. Upbit cancels asynchronously.
+
+        Returns
+        -------
+        DataFrame
+            The orders the venues accepted to cancel, with the columns of ``open_orders``.
+        """
+        return await self._orders.cancel_all(market, exchange=exchange, confirm=confirm)
+
+    def journal(self) -> pd.DataFrame:
+        """The intent journal, one row per order intent, oldest first (reads the local file).
+
+        Returns
+        -------
+        DataFrame
+            created, updated (UTC), client_order_id, exchange, symbol, side, type, price, qty,
+            quote_qty, notional (quote currency), quote, mode, state (pending, unknown, placed,
+            rejected, resolved), verdict, order_id, filled_qty, error, sandbox.
+        """
+        return self._orders.journal_frame()
+
 
 def _concat_orders(frames: Sequence[pd.DataFrame], raw: bool) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
@@ -661,7 +820,12 @@ def _concat_orders(frames: Sequence[pd.DataFrame], raw: bool) -> pd.DataFrame:
 
 
 def _finish_candles(
-    df: pd.DataFrame, interval: str, step_ms: int, start_ms: int, end_ms: int | None, limit: int | None
+    df: pd.DataFrame,
+    interval: str,
+    step_ms: int,
+    start_ms: int,
+    end_ms: int | None,
+    limit: int | None,
 ) -> pd.DataFrame:
     if df.empty:
         return df
@@ -711,6 +875,10 @@ class Client:
         self._thread = LoopThread()
 
     __init__.__signature__ = inspect.signature(AsyncClient.__init__)  # type: ignore[attr-defined]
+
+    def run(self, coro: Awaitable[R]) -> R:
+        """Run a coroutine (e.g. built on :attr:`engine`) on this client's loop thread; block for it."""
+        return self._run(coro)
 
     def _run(self, coro: Awaitable[R]) -> R:
         if self._engine.closed or self._thread.closed:
@@ -765,6 +933,27 @@ class Client:
     def has_credentials(self, exchange: str) -> bool:
         return self._engine.has_credentials(exchange)
 
+    @property
+    def mode(self) -> str:
+        return self._engine.mode
+
+    @property
+    def limits(self) -> Limits:
+        return self._engine.limits
+
+    @functools.wraps(AsyncClient.order)
+    def order(self, market: MarketLike, side: str, **kwargs: Any) -> OrderPlan:
+        # The plan's validate()/submit() block on this client's loop thread; asubmit() awaits it.
+        desk = self._engine._orders
+        return self._run(desk.plan(market, side, runner=Runner(self._run, self.arun), **kwargs))
+
+    order.__signature__ = inspect.signature(AsyncClient.order)  # type: ignore[attr-defined]
+
+    def journal(self) -> pd.DataFrame:
+        return self._engine.journal()
+
+    journal.__doc__ = AsyncClient.journal.__doc__
+
     resolve = _blocking(AsyncClient.resolve)
     send = _blocking(AsyncClient.send)
     request = _blocking(AsyncClient.request)
@@ -779,3 +968,5 @@ class Client:
     order_status = _blocking(AsyncClient.order_status)
     cancel_order = _blocking(AsyncClient.cancel_order)
     order_history = _blocking(AsyncClient.order_history)
+    reconcile = _blocking(AsyncClient.reconcile)
+    cancel_all = _blocking(AsyncClient.cancel_all)

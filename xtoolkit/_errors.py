@@ -40,7 +40,8 @@
         ├── ClientClosed
         ├── KillSwitchOn
         ├── DryRunBlocked
-        └── LimitExceeded
+        ├── LimitExceeded
+        └── ConfirmationRequired   submit / cancel_all without ``confirm=True``
 
 Every error carries ``exchange``, ``status`` (HTTP), ``code`` (the venue's code or name),
 ``message`` and ``payload`` (the raw decoded body). None of them ever holds a key, secret,
@@ -59,6 +60,7 @@ __all__ = [
     "BadSymbol",
     "CancelRejected",
     "ClientClosed",
+    "ConfirmationRequired",
     "DryRunBlocked",
     "DuplicateOrder",
     "ExchangeError",
@@ -332,3 +334,11 @@ class LimitExceeded(GuardError):
         self.rule = rule
         self.limit = limit
         self.value = value
+
+
+class ConfirmationRequired(GuardError):
+    """An order or a cancel-all needs ``confirm=True``; ``preview`` holds what would happen."""
+
+    def __init__(self, message: str = "", *, preview: Any = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.preview = preview

@@ -1,0 +1,33 @@
+"""Guarded order helpers: preview -> validate -> submit once -> reconcile.
+
+>>> plan = client.order("upbit:BTC/KRW", "buy", qty="0.0005", price="95000000")
+>>> plan                          # what you typed, what will be sent, notional, fees, checks, mode
+>>> plan.validate()               # the venue's test-order endpoint; nothing is placed
+>>> plan.submit(confirm=True)     # at most once, ever, for this plan
+
+Dry-run is the default; live trading needs ``mode="live"`` and ``XTOOLKIT_ALLOW_LIVE=1`` (a
+sandbox venue needs only the first). Every intent is journaled and fsynced before it is sent;
+an unknown outcome is resolved by client order id with ``client.reconcile()``.
+"""
+
+from xtoolkit.orders.desk import OrderDesk
+from xtoolkit.orders.guards import Check
+from xtoolkit.orders.journal import Journal, default_path
+from xtoolkit.orders.limits import Limits
+from xtoolkit.orders.mode import ALLOW_LIVE_ENV, ModeDecision
+from xtoolkit.orders.plan import OrderPlan, Placement, Validation
+from xtoolkit.orders.pricing import FloatInputWarning
+
+__all__ = [
+    "ALLOW_LIVE_ENV",
+    "Check",
+    "FloatInputWarning",
+    "Journal",
+    "Limits",
+    "ModeDecision",
+    "OrderDesk",
+    "OrderPlan",
+    "Placement",
+    "Validation",
+    "default_path",
+]

@@ -1,0 +1,653 @@
+"""The order desk: builds plans, validates, submits once, reconciles, cancels — for one client.
+
+Order of events on ``submit`` (each refusal raises before anything is sent):
+
+1. a plan that already has an outcome returns it (or re-raises its refusal) — no request;
+2. mode (dry-run refuses), kill switch, ``confirm=True``, plan age, keys;
+3. intents of unknown outcome on the same venue account are resolved first;
+4. every guard runs again (fresh book/balances when the preview's snapshot is stale);
+5. the intent is written to the journal and fsynced;
+6. the exact request is journaled (``send``, fsynced), then exactly one request goes to the
+   venue's order endpoint (the transport never retries it;
+   Binance -1021 is re-signed once there, before matching, and nowhere else);
+7. the answer — placed, refused, or unknown — is journaled and remembered by the plan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from xtoolkit import _killswitch
+from xtoolkit._errors import (
+    CancelRejected,
+    ConfirmationRequired,
+    DryRunBlocked,
+    DuplicateOrder,
+    ExchangeError,
+    GuardError,
+    InvalidArgument,
+    IpBanned,
+    KillSwitchOn,
+    LimitExceeded,
+    MissingCredentials,
+    OrderNotFound,
+    OrderStatusUnknown,
+    RateLimited,
+    XtoolkitError,
+)
+from xtoolkit._frames import frame, merge_columns
+from xtoolkit._models import MarketInfo, MarketRef
+from xtoolkit.orders.guards import Check, first_failure, refusal, run_guards
+from xtoolkit.orders.ids import check_client_id, new_client_id
+from xtoolkit.orders.intent import Intent, estimate
+from xtoolkit.orders.journal import IntentRecord, Journal, journal_at, venue_id
+from xtoolkit.orders.limits import Limits
+from xtoolkit.orders.mode import check_mode, decide
+from xtoolkit.orders.plan import OrderPlan, Placement, Runner, Validation
+from xtoolkit.orders.pricing import amount, quote_step, round_price, truncate
+from xtoolkit.orders.reconcile import Resolution, resolutions_frame, resolve
+from xtoolkit.orders.snapshot import FxCache, Snapshot, take_snapshot
+
+if TYPE_CHECKING:
+    from xtoolkit._client import AsyncClient
+    from xtoolkit._transport import Venue
+
+__all__ = ["MARKET_ORDER_BY", "OrderDesk"]
+
+log = logging.getLogger("xtoolkit.orders")
+
+#: How each venue sizes market orders: the one amount it takes per side.
+MARKET_ORDER_BY: dict[str, dict[str, str]] = {
+    "upbit": {"buy": "quote_qty", "sell": "qty"},
+}
+_RESOLVE_CONCURRENCY = 4
+
+
+def _side(side: str) -> str:
+    text = str(side).strip().lower()
+    if text in ("buy", "bid"):
+        return "buy"
+    if text in ("sell", "ask"):
+        return "sell"
+    raise InvalidArgument(f"side must be 'buy' or 'sell', not {side!r}")
+
+
+def _order_type(type_: str | None, price: Decimal | None) -> str:
+    if type_ is None:
+        return "limit" if price is not None else "market"
+    text = str(type_).strip().lower()
+    if text not in ("limit", "market"):
+        raise InvalidArgument(f"type must be 'limit' or 'market', not {type_!r}")
+    return text
+
+
+def check_shape(
+    exchange: str,
+    side: str,
+    type_: str,
+    price: Decimal | None,
+    qty: Decimal | None,
+    quote_qty: Decimal | None,
+) -> None:
+    """Refuse order shapes the venue would reject (Upbit: market buys by total, sells by volume)."""
+    if type_ == "limit":
+        if price is None or qty is None:
+            raise InvalidArgument("a limit order needs price= and qty=")
+        if quote_qty is not None:
+            raise InvalidArgument("quote_qty= is for market orders; a limit order takes price= and qty=")
+        return
+    if price is not None:
+        raise InvalidArgument("a market order takes no price=; give type='limit' to set a price")
+    if (qty is None) == (quote_qty is None):
+        raise InvalidArgument("a market order takes exactly one of qty= (base) or quote_qty= (total)")
+    needs = MARKET_ORDER_BY.get(exchange, {}).get(side)
+    if needs == "quote_qty" and quote_qty is None:
+        raise InvalidArgument(
+            f"{exchange} market buys are by total: give quote_qty= (the amount to spend), not qty="
+        )
+    if needs == "qty" and qty is None:
+        raise InvalidArgument(
+            f"{exchange} market sells are by volume: give qty= (the amount to sell), not quote_qty="
+        )
+
+
+class OrderDesk:
+    """Order helpers bound to one :class:`~xtoolkit.AsyncClient` (its mode, limits, journal)."""
+
+    def __init__(
+        self,
+        engine: AsyncClient,
+        *,
+        mode: str = "dry_run",
+        limits: Limits | None = None,
+        journal: str | Path | None = None,
+    ) -> None:
+        self.engine = engine
+        self.mode = check_mode(mode)
+        if limits is not None and not isinstance(limits, Limits):
+            raise InvalidArgument("limits must be an xtoolkit Limits(...)")
+        self.limits = limits or Limits()
+        self._journal_path = journal
+        self._journal: Journal | None = None
+        self.fx = FxCache()
+        self._startup: asyncio.Future[None] | None = None
+
+    @property
+    def journal(self) -> Journal:
+        """The intent journal (opened on first use; the file is created on the first write)."""
+        if self._journal is None:
+            self._journal = journal_at(self._journal_path)
+        return self._journal
+
+    def venue_id(self, exchange: str) -> dict[str, Any]:
+        v = self.engine.venue(exchange)
+        return venue_id(v.name, v.base_url, v.credentials, sandbox=v.sandbox)
+
+    def _reachable(self, rec: IntentRecord) -> bool:
+        name = str(rec.venue.get("exchange"))
+        if name not in self.engine.exchanges or not self.engine.has_credentials(name):
+            return False
+        mine = self.venue_id(name)
+        return all(rec.venue.get(k) == mine[k] for k in ("base_url", "account"))
+
+    # --- startup --------------------------------------------------------------------------
+
+    async def ensure_started(self) -> None:
+        """Resolve intents a previous run left unresolved (once per client, before order work)."""
+        if self._startup is None:
+            self._startup = asyncio.ensure_future(self._resolve_quietly())
+        await asyncio.shield(self._startup)
+
+    async def _resolve_quietly(self) -> None:
+        pending = [r for r in self.journal.unresolved() if self._reachable(r)]
+        if not pending:
+            return
+        log.info("resolving %d order(s) of unknown outcome left by an earlier run", len(pending))
+        results = await self._resolve_many(pending)
+        left = [r.cid for r in results if r.verdict is None]
+        if left:
+            log.warning("still unresolved (new orders on these venues are refused): %s", ", ".join(left))
+
+    # --- plans ----------------------------------------------------------------------------
+
+    async def plan(
+        self,
+        market: str | MarketRef,
+        side: str,
+        *,
+        qty: Any = None,
+        price: Any = None,
+        quote_qty: Any = None,
+        type: str | None = None,
+        client_order_id: str | None = None,
+        allow_warning: bool = False,
+        runner: Runner,
+    ) -> OrderPlan:
+        side = _side(side)
+        p, q, qq = amount(price, "price"), amount(qty, "qty"), amount(quote_qty, "quote_qty")
+        otype = _order_type(type, p)
+        ref = await self.engine.resolve(market)
+        check_shape(ref.exchange, side, otype, p, q, qq)
+        info = await self.engine.market_info(ref)
+        if client_order_id is not None:
+            cid = check_client_id(client_order_id)
+            if self.journal.used(cid):
+                raise InvalidArgument(
+                    f"client_order_id {cid!r} was used before (see client.journal()); an id is never "
+                    "reused - a reused Binance id can place a second order"
+                )
+        else:
+            cid = new_client_id()
+        intent = self._round(ref, info, side, otype, p, q, qq, cid, allow_warning)
+        await self.ensure_started()
+        snap = await self._snapshot(intent, info)
+        venue = self.engine.venue(ref.exchange)
+        return OrderPlan(
+            intent=intent,
+            estimate=estimate(intent, snap),
+            checks=run_guards(intent, snap, self.limits),
+            mode=decide(self.mode, sandbox=venue.sandbox),
+            snapshot=snap,
+            _desk=self,
+            _runner=runner,
+        )
+
+    @staticmethod
+    def _round(
+        ref: MarketRef,
+        info: MarketInfo,
+        side: str,
+        otype: str,
+        p: Decimal | None,
+        q: Decimal | None,
+        qq: Decimal | None,
+        cid: str,
+        allow_warning: bool,
+    ) -> Intent:
+        price = round_price(p, info.tick_size, side) if p is not None else None
+        if price is not None and price <= 0:
+            raise InvalidArgument(
+                f"price {p} rounds to zero at the tick {info.tick_size}", exchange=ref.exchange
+            )
+        return Intent(
+            ref=ref,
+            side=side,  # type: ignore[arg-type]
+            type=otype,  # type: ignore[arg-type]
+            client_order_id=cid,
+            price=price,
+            qty=truncate(q, info.step_size) if q is not None else None,
+            quote_qty=truncate(qq, quote_step(info)) if qq is not None else None,
+            typed_price=p,
+            typed_qty=q,
+            typed_quote_qty=qq,
+            allow_warning=allow_warning,
+        )
+
+    async def _snapshot(self, intent: Intent, info: MarketInfo) -> Snapshot:
+        snap = await take_snapshot(self.engine, intent.ref, info, intent.side, fx=self.fx)
+        return self._with_journal(snap, intent)
+
+    def _with_journal(self, snap: Snapshot, intent: Intent) -> Snapshot:
+        vid = self.venue_id(intent.ref.exchange)
+        return snap.with_journal(
+            daily_used=self.journal.sent_today(vid, snap.info.symbol.quote),
+            unresolved=tuple(r.cid for r in self.journal.unresolved(vid)),
+            repeat_of=self.journal.recent_identical(vid, intent.wire(), self.limits.repeat_window_s),
+        )
+
+    async def _fresh_checks(self, plan: OrderPlan) -> tuple[Snapshot, tuple[Check, ...]]:
+        snap = plan.snapshot
+        if time.time() - snap.taken_at > self.limits.recheck_after_s:
+            info = await self.engine.market_info(plan.intent.ref)
+            snap = await self._snapshot(plan.intent, info)
+        else:
+            snap = self._with_journal(snap, plan.intent)
+        return snap, run_guards(plan.intent, snap, self.limits)
+
+    def _keyed_venue(self, exchange: str, what: str) -> Venue:
+        venue = self.engine.venue(exchange)
+        if venue.credentials is None:
+            raise MissingCredentials(f"{what} needs {exchange} keys", exchange=exchange)
+        return venue
+
+    # --- validate -------------------------------------------------------------------------
+
+    async def validate(self, plan: OrderPlan) -> Validation:
+        intent = plan.intent
+        exchange = intent.ref.exchange
+        if plan._outcome.sent:
+            raise InvalidArgument("this plan was already submitted; validate a new plan instead")
+        venue = self._keyed_venue(exchange, "validate (the venue's signed test-order endpoint)")
+        _, checks = await self._fresh_checks(plan)
+        failed = first_failure(checks)
+        if failed is not None:
+            raise refusal(failed, exchange)
+        # A separate id: Upbit may burn an identifier even on a test, and the real one must stay fresh.
+        test_id = new_client_id("xt-t")
+        call = venue.adapter.place_call(replace(intent, client_order_id=test_id).spec(), test=True)
+        resp = await self.engine.send(exchange, call)
+        payload = resp.payload
+        commission = payload if exchange == "binance" and isinstance(payload, dict) and payload else None
+        result = Validation(
+            exchange=exchange,
+            symbol=str(intent.ref.symbol),
+            test_client_order_id=test_id,
+            at=datetime.now(UTC),
+            commission=commission,
+        )
+        self.journal.append(
+            "validated",
+            intent.client_order_id,
+            test_id=test_id,
+            venue=self.venue_id(exchange),
+            order=intent.wire(),
+        )
+        plan._outcome.validation = result
+        return result
+
+    # --- submit ---------------------------------------------------------------------------
+
+    def _refused(self, plan: OrderPlan, err: XtoolkitError, rule: str) -> XtoolkitError:
+        self.journal.append(
+            "refused",
+            plan.client_order_id,
+            rule=rule,
+            message=err.message,
+            venue=self.venue_id(plan.intent.ref.exchange),
+            order=plan.intent.wire(),
+        )
+        return err
+
+    async def submit(self, plan: OrderPlan, *, confirm: bool) -> Placement:
+        outcome = plan._outcome
+        if outcome.lock is None:
+            outcome.lock = asyncio.Lock()
+        async with outcome.lock:
+            settled = await self._settled(plan)
+            if settled is not None:
+                return settled
+            return await self._submit_once(plan, confirm=confirm)
+
+    async def _submit_once(self, plan: OrderPlan, *, confirm: bool) -> Placement:
+        intent = plan.intent
+        exchange = intent.ref.exchange
+        venue = self.engine.venue(exchange)
+        now_mode = decide(self.mode, sandbox=venue.sandbox)
+        if not (plan.mode.sends and now_mode.sends):
+            why = plan.mode.reason if not plan.mode.sends else now_mode.reason
+            raise self._refused(plan, DryRunBlocked(f"{why} - nothing was sent", exchange=exchange), "mode")
+        if _killswitch.engaged():
+            raise self._refused(
+                plan,
+                KillSwitchOn(
+                    "the kill switch is on: nothing was sent (xtoolkit.resume() to allow orders)",
+                    exchange=exchange,
+                ),
+                "kill_switch",
+            )
+        if not confirm:
+            raise ConfirmationRequired(
+                f"nothing was sent: submit needs confirm=True\n{plan!r}", preview=plan, exchange=exchange
+            )
+        age = time.time() - plan.created_at
+        if age > self.limits.plan_ttl_s:
+            raise self._refused(
+                plan,
+                LimitExceeded(
+                    f"this plan is {age:.0f} s old (Limits.plan_ttl_s {self.limits.plan_ttl_s:.0f} s): "
+                    "preview it again - nothing was sent",
+                    rule="plan_ttl",
+                    limit=self.limits.plan_ttl_s,
+                    value=round(age, 1),
+                    exchange=exchange,
+                ),
+                "plan_ttl",
+            )
+        self._keyed_venue(exchange, "submit")
+        await self.ensure_started()
+        await self._resolve_many(self.journal.unresolved(self.venue_id(exchange)))
+        snap, checks = await self._fresh_checks(plan)
+        failed = first_failure(checks)
+        if failed is not None:
+            raise self._refused(plan, refusal(failed, exchange), failed.rule)
+        if _killswitch.engaged():  # flipped while we were reading: still nothing sent
+            raise self._refused(
+                plan,
+                KillSwitchOn("the kill switch is on: nothing was sent", exchange=exchange),
+                "kill_switch",
+            )
+        return await self._send(plan, venue, snap)
+
+    async def _send(self, plan: OrderPlan, venue: Venue, snap: Snapshot) -> Placement:
+        intent, outcome = plan.intent, plan._outcome
+        exchange, cid = intent.ref.exchange, intent.client_order_id
+        est = estimate(intent, snap)  # as checked just now (a market order's value moves)
+        call = venue.adapter.place_call(intent.spec())
+        endpoint = venue.adapter.endpoints[call.endpoint]
+        # Write-ahead: the intent is on disk (fsynced) before a single byte goes to the venue.
+        self.journal.append(
+            "intent",
+            cid,
+            venue=self.venue_id(exchange),
+            order=intent.wire(),
+            typed={
+                "price": intent.typed_price,
+                "qty": intent.typed_qty,
+                "quote_qty": intent.typed_quote_qty,
+            },
+            notional=est.notional,
+            quote=intent.ref.symbol.quote,
+            value_usdt=est.value_usdt,
+            value_krw=est.value_krw,
+            mode=plan.mode.label,
+        )
+        # The exact request, as the adapter will sign it (keys, timestamps and signatures are
+        # added at build time and never reach the journal).
+        self.journal.append("send", cid, method=endpoint.method, path=endpoint.path, params=dict(call.params))
+        outcome.sent = True
+        try:
+            resp = await self.engine.send(exchange, call)
+        except OrderStatusUnknown as exc:
+            self._unknown(plan, f"{type(exc).__name__}: {exc.message}")
+            raise
+        except DuplicateOrder as exc:
+            # The venue has seen this id before: our order may well exist. Reconcile, never resend.
+            self._unknown(plan, f"DuplicateOrder: {exc.message}")
+            raise OrderStatusUnknown(
+                f"the venue says client order id {cid} is already in use - the order may have been "
+                "placed; reconcile to find out",
+                client_order_id=cid,
+                exchange=exchange,
+                code=exc.code,
+                status=exc.status,
+                payload=exc.payload,
+            ) from exc
+        except (ExchangeError, GuardError, RateLimited, IpBanned) as exc:
+            # A definite "not placed": the venue said no, or the request never left (kill switch,
+            # our rate gate, missing keys). 429/418 answers are refused before any matching.
+            self.journal.append("rejected", cid, error=type(exc).__name__, code=exc.code, message=exc.message)
+            outcome.error = exc
+            raise
+        except BaseException as exc:
+            # Interrupted (cell interrupt, task cancelled) or an unexpected failure mid-request:
+            # the order may or may not be on the venue. Record it for reconciliation and re-raise.
+            self._unknown(plan, f"interrupted: {type(exc).__name__}")
+            raise
+        symbols = {intent.ref.native: str(intent.ref.symbol)}
+        cols = venue.adapter.parse_orders(resp.payload, symbols)
+        row = {k: (v[0] if v else None) for k, v in cols.items()}
+        placement = Placement.from_row(row, mode=plan.mode.label, via="placed")
+        self.journal.append(
+            "placed",
+            cid,
+            order_id=placement.order_id,
+            status=placement.status,
+            filled_qty=placement.filled_qty,
+            avg_price=placement.avg_price,
+        )
+        outcome.placement = placement
+        return placement
+
+    def _unknown(self, plan: OrderPlan, reason: str) -> None:
+        self.journal.append("unknown", plan.client_order_id, reason=reason)
+        plan._outcome.unknown = True
+
+    # --- outcomes and reconciliation --------------------------------------------------------
+
+    async def _settled(self, plan: OrderPlan) -> Placement | None:
+        """A plan's outcome if it has one (resolving an unknown one); None if never sent."""
+        o = plan._outcome
+        if o.placement is not None:
+            return o.placement
+        if o.unknown:
+            rec = self.journal.get(plan.client_order_id)
+            if rec is not None and rec.state == "resolved" and rec.verdict:
+                res = Resolution(
+                    rec.cid,
+                    plan.intent.ref.exchange,
+                    str(plan.intent.ref.symbol),
+                    rec.verdict,
+                    0,
+                    "from the journal",
+                    _row_from_record(rec, plan),
+                )
+            else:
+                res = await self._resolve_one(rec) if rec is not None else None
+            return self._apply(plan, res)
+        if o.error is not None:
+            raise o.error
+        return None
+
+    def _apply(self, plan: OrderPlan, res: Resolution | None) -> Placement:
+        o, cid, exchange = plan._outcome, plan.client_order_id, plan.intent.ref.exchange
+        if res is None or res.verdict is None:
+            detail = res.detail if res else "no journal record"
+            raise OrderStatusUnknown(
+                f"order {cid} is still of unknown outcome ({detail}); nothing was re-sent - "
+                "run plan.reconcile() again when the venue answers",
+                client_order_id=cid,
+                exchange=exchange,
+            )
+        o.unknown = False
+        if res.verdict == "NOT_FOUND":
+            err = OrderNotFound(
+                f"order {cid} was never placed: the venue has no order with this client id "
+                f"{self.absent_after(exchange):g} s after sending. This plan is spent - preview a new one",
+                exchange=exchange,
+                code="NOT_FOUND",
+            )
+            o.error = err
+            raise err
+        row = dict(res.row) or _row_from_record(self.journal.get(cid), plan)
+        o.placement = Placement.from_row(row, mode=plan.mode.label, via="reconciled")
+        return o.placement
+
+    async def reconcile_plan(self, plan: OrderPlan) -> Placement:
+        o = plan._outcome
+        if not o.sent:
+            raise InvalidArgument("this plan was never submitted: there is nothing to reconcile")
+        if o.lock is None:
+            o.lock = asyncio.Lock()
+        async with o.lock:
+            settled = await self._settled(plan)
+        if settled is None:  # pragma: no cover - a sent plan always has an outcome
+            raise OrderStatusUnknown("no outcome recorded", client_order_id=plan.client_order_id)
+        return settled
+
+    def absent_after(self, exchange: str) -> float:
+        """Seconds after sending when "not found" proves an order was never placed.
+
+        Binance refuses a request older than its ``recvWindow`` even right before matching, so
+        there the bound is at least recvWindow + 0.5 s (a margin for the clock estimate, which
+        is good to half a round trip).
+        """
+        bound = self.limits.visibility_s
+        window = getattr(self.engine.venue(exchange).adapter, "recv_window_ms", None)
+        if isinstance(window, int | float) and window > 0:
+            bound = max(bound, window / 1000 + 0.5)
+        return bound
+
+    async def _resolve_one(self, rec: IntentRecord) -> Resolution:
+        exchange = str(rec.venue.get("exchange"))
+        res = await resolve(self.engine, rec, absent_after_s=self.absent_after(exchange))
+        if res.verdict is not None:
+            self.journal.append(
+                "resolved",
+                rec.cid,
+                verdict=res.verdict,
+                order_id=res.order_id,
+                status=res.status,
+                filled_qty=res.filled_qty,
+                attempts=res.attempts,
+                detail=res.detail,
+            )
+        return res
+
+    async def _resolve_many(self, records: list[IntentRecord]) -> list[Resolution]:
+        if not records:
+            return []
+        gate = asyncio.Semaphore(_RESOLVE_CONCURRENCY)
+
+        async def one(rec: IntentRecord) -> Resolution:
+            async with gate:
+                return await self._resolve_one(rec)
+
+        return list(await asyncio.gather(*(one(r) for r in records)))
+
+    async def reconcile(self, client_order_id: str | None = None) -> pd.DataFrame:
+        if client_order_id is not None:
+            rec = self.journal.get(client_order_id)
+            if rec is None:
+                raise InvalidArgument(
+                    f"no order intent {client_order_id!r} in the journal {self.journal.path}"
+                )
+            if not self._reachable(rec):
+                raise InvalidArgument(
+                    f"{client_order_id} was sent to {rec.venue.get('exchange')} at "
+                    f"{rec.venue.get('base_url')} with another key; connect a client to that venue account"
+                )
+            records = [rec]
+        else:
+            await self.ensure_started()
+            records = [r for r in self.journal.unresolved() if self._reachable(r)]
+        return resolutions_frame(await self._resolve_many(records))
+
+    # --- cancel-all -----------------------------------------------------------------------
+
+    async def cancel_all(
+        self, market: str | MarketRef | None, *, exchange: str | None, confirm: bool
+    ) -> pd.DataFrame:
+        open_df = await self.engine.open_orders(market, exchange=exchange)
+        if not confirm:
+            listing = open_df[["exchange", "symbol", "order_id", "client_order_id", "side", "price", "qty"]]
+            table = listing.to_string(index=False) if len(open_df) else "(none)"
+            raise ConfirmationRequired(
+                f"nothing was cancelled: cancel_all needs confirm=True. It would cancel "
+                f"{len(open_df)} open order(s):\n{table}",
+                preview=open_df,
+            )
+        parts: list[pd.DataFrame] = []
+        for (ex, symbol), group in open_df.groupby(["exchange", "symbol"], sort=True):
+            ref = await self.engine.resolve(f"{ex}:{symbol}")
+            parts.append(await self._cancel_market(str(ex), ref, group))
+        done = [p for p in parts if len(p)]
+        result = pd.concat(done, ignore_index=True) if done else frame("orders")
+        for ex in sorted(set(result["exchange"])):
+            ids = result.loc[result["exchange"] == ex, "order_id"].tolist()
+            self.journal.append(
+                "cancel_all",
+                "-",
+                venue=self.venue_id(str(ex)),
+                count=len(ids),
+                order_ids=[str(i) for i in ids],
+            )
+        return result
+
+    async def _cancel_market(self, exchange: str, ref: MarketRef, group: pd.DataFrame) -> pd.DataFrame:
+        venue = self._keyed_venue(exchange, "cancel_all")
+        adapter = venue.adapter
+        if exchange != "upbit":
+            try:
+                resp = await self.engine.send(exchange, adapter.cancel_all_call(ref.native))
+            except CancelRejected:
+                return frame("orders")  # filled or cancelled meanwhile: nothing left to cancel
+            cols = adapter.parse_orders(resp.payload, {ref.native: str(ref.symbol)})
+            return frame("orders", merge_columns([cols], "orders"))
+        # Upbit cancels in batches of up to 20 per call and answers with the accepted ids.
+        accepted: set[str] = set()
+        for _ in range(len(group) // 20 + 2):
+            resp = await self.engine.send(exchange, adapter.cancel_all_call(ref.native))
+            orders = ((resp.payload or {}).get("success") or {}).get("orders") or []
+            accepted.update(str(o.get("uuid")) for o in orders)
+            if len(orders) < 20:
+                break
+        return group[group["order_id"].astype(str).isin(accepted)].reset_index(drop=True)
+
+    def journal_frame(self) -> pd.DataFrame:
+        return self.journal.frame()
+
+
+def _row_from_record(rec: IntentRecord | None, plan: OrderPlan) -> dict[str, Any]:
+    i = plan.intent
+    return {
+        "exchange": i.ref.exchange,
+        "symbol": str(i.ref.symbol),
+        "client_order_id": i.client_order_id,
+        "order_id": rec.order_id if rec else None,
+        "side": i.side,
+        "type": i.type,
+        "status": (rec.status if rec and rec.status else (rec.verdict or "open").lower() if rec else "open"),
+        "price": i.price,
+        "qty": i.qty,
+        "filled_qty": rec.filled_qty if rec else None,
+        "avg_price": None,
+    }
