@@ -29,6 +29,7 @@ from xtoolkit._errors import (
     BadSymbol,
     CancelRejected,
     ClientClosed,
+    ConfirmationRequired,
     DryRunBlocked,
     DuplicateOrder,
     ExchangeError,
@@ -60,6 +61,24 @@ from xtoolkit._killswitch import kill, resume
 from xtoolkit._models import MarketInfo, MarketRef, Symbol
 from xtoolkit._transport import Timeout
 from xtoolkit.exchanges import exchanges
+from xtoolkit.orders import Limits, OrderPlan
+from xtoolkit.research import (
+    ExchangeManager,
+    Recorder,
+    aggregated_book,
+    best_venue,
+    compare,
+    depth_within,
+    premium,
+    premium_history,
+    premium_summary,
+    read_csv,
+    read_parquet,
+    slippage,
+    to_csv,
+    to_parquet,
+    valued_balances,
+)
 
 __version__ = "0.1.0"
 
@@ -72,10 +91,12 @@ __all__ = [
     "CancelRejected",
     "Client",
     "ClientClosed",
+    "ConfirmationRequired",
     "Credentials",
     "DryRunBlocked",
     "DuplicateOrder",
     "ExchangeError",
+    "ExchangeManager",
     "ExchangeUnavailable",
     "GuardError",
     "InsufficientFunds",
@@ -85,6 +106,7 @@ __all__ = [
     "IpBanned",
     "KillSwitchOn",
     "LimitExceeded",
+    "Limits",
     "MalformedResponse",
     "MarketInfo",
     "MarketRef",
@@ -92,27 +114,44 @@ __all__ = [
     "MissingCredentials",
     "NetworkError",
     "OrderNotFound",
+    "OrderPlan",
     "OrderRejected",
     "OrderStatusUnknown",
     "RateLimited",
+    "Recorder",
     "RequestTimeout",
     "Symbol",
     "Timeout",
     "TransportError",
     "UnknownMarket",
     "XtoolkitError",
+    "aggregated_book",
+    "best_venue",
     "candles",
+    "charts",
+    "compare",
     "default_client",
+    "depth_within",
     "exchanges",
     "kill",
     "killed",
     "markets",
     "orderbook",
+    "premium",
+    "premium_history",
+    "premium_summary",
+    "read_csv",
+    "read_parquet",
     "resume",
     "sandbox",
     "set_default_client",
+    "slippage",
     "tickers",
+    "to_csv",
+    "to_parquet",
     "trades",
+    "valued_balances",
+    "widgets",
 ]
 
 R = TypeVar("R")
@@ -169,7 +208,18 @@ def sandbox(*args: Any, **kwargs: Any) -> Any:
     return Sandbox(*args, **kwargs)
 
 
+def __getattr__(name: str) -> Any:
+    # Charts and widgets import plotly / ipywidgets: load them on first use, not with the package.
+    if name in ("charts", "widgets"):
+        import importlib
+
+        return importlib.import_module(f"xtoolkit.{name}")
+    raise AttributeError(f"module 'xtoolkit' has no attribute {name!r}")
+
+
 for _name in __all__:
+    if _name in ("charts", "widgets"):
+        continue
     _obj = globals()[_name]
     if getattr(_obj, "__module__", "").startswith("xtoolkit._"):
         with contextlib.suppress(AttributeError, TypeError):

@@ -17,8 +17,6 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote, urlencode
 
-import jwt
-
 from xtoolkit._credentials import Credentials
 from xtoolkit._errors import (
     BadRequest,
@@ -177,6 +175,8 @@ def jwt_token(
     credentials: Credentials, nonce: str, hashed: str | None, *, algorithm: str = "HS256"
 ) -> str:
     """The bearer token: ``access_key``, ``nonce`` and, when there are parameters, ``query_hash``."""
+    import jwt  # imported on first signed call: PyJWT pulls in `cryptography`, slow at import time
+
     claims: dict[str, str] = {"access_key": credentials.key, "nonce": nonce}
     if hashed:
         claims["query_hash"] = hashlib.sha512(hashed.encode()).hexdigest()
