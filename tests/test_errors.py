@@ -199,6 +199,8 @@ def test_upbit_rate_limits_and_outages() -> None:
         404, {"error": {"name": 404, "message": "Code not found"}}, U_ENDPOINTS["ticker"], {}
     )
     assert isinstance(missing, E.BadSymbol)
+    bad = U.error(400, {"error": {"name": 400, "message": "Missing request parameter"}}, U_ENDPOINTS["ticker"], {})
+    assert type(bad) is E.BadRequest
 
 
 def test_error_tree_kinds() -> None:

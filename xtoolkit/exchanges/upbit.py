@@ -275,6 +275,9 @@ class UpbitAdapter:
         if status == 404 and not endpoint.signed:
             # Quotation endpoints answer 404 ("Code not found") for markets they do not list.
             return BadSymbol(str(message), **kw)
+        if status == 400 and not isinstance(name, str):
+            # Quotation endpoints name parameter errors by number: {"error":{"name":400,...}}.
+            return BadRequest(str(message), **kw)
         return UnknownExchangeError(str(message), **kw)
 
     # --- symbols --------------------------------------------------------------------------

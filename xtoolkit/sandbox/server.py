@@ -1,0 +1,271 @@
+"""The :class:`Sandbox`: one local server speaking Binance (``/api/v3``) and Upbit (``/v1``).
+
+The aiohttp server runs on its own event loop in a daemon thread, bound to loopback only.
+Tests and notebooks talk to it over real HTTP and steer it through :attr:`Sandbox.faults`,
+:attr:`Sandbox.market` and :meth:`Sandbox.add_account`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from decimal import Decimal
+from types import TracebackType
+
+from aiohttp import web
+
+from xtoolkit._credentials import Credentials
+from xtoolkit.sandbox import binance_orders, upbit_exchange
+from xtoolkit.sandbox.app import build_app
+from xtoolkit.sandbox.faults import FaultPlan
+from xtoolkit.sandbox.market import VENUES
+from xtoolkit.sandbox.requestlog import RequestLog
+from xtoolkit.sandbox.state import SandboxState, wall_ms
+
+__all__ = ["MarketHandle", "Sandbox", "sandbox"]
+
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+#: Bounds on start-up and shutdown waits (seconds).
+START_TIMEOUT = 15.0
+STOP_TIMEOUT = 15.0
+
+
+def _venue(exchange: str) -> str:
+    name = exchange.lower()
+    if name not in VENUES:
+        raise ValueError(f"unknown exchange {exchange!r}; expected one of {VENUES}")
+    return name
+
+
+class MarketHandle:
+    """Thread-safe control of the simulated market (``box.market``)."""
+
+    def __init__(self, state: SandboxState) -> None:
+        self._state = state
+
+    def step(self, n: int = 1) -> None:
+        """Advance the random walk ``n`` ticks (resting orders the walk crosses fill)."""
+        with self._state.lock:
+            self._state.market.step(int(n), wall_ms())
+
+    def mid(self, exchange: str, native: str) -> Decimal:
+        """Current mid price of ``native`` (``"BTCUSDT"``, ``"KRW-BTC"``) as a Decimal."""
+        with self._state.lock:
+            self._state.sync()
+            lst = self._state.market.listing(_venue(exchange), native)
+            if lst is None:
+                raise KeyError(f"{exchange} does not list {native!r}")
+            return self._state.market.mid(lst)
+
+    def best(self, exchange: str, native: str) -> tuple[Decimal, Decimal]:
+        """Current best bid and ask of ``native``."""
+        with self._state.lock:
+            self._state.sync()
+            lst = self._state.market.listing(_venue(exchange), native)
+            if lst is None:
+                raise KeyError(f"{exchange} does not list {native!r}")
+            return self._state.market.best(lst)
+
+    def symbols(self, exchange: str) -> list[str]:
+        """Native symbols listed on ``exchange``."""
+        return [lst.symbol for lst in self._state.market.listings(_venue(exchange))]
+
+    @property
+    def ticks(self) -> int:
+        """Ticks simulated so far (including those the wall clock has made due)."""
+        with self._state.lock:
+            self._state.sync()
+            return self._state.market.tick_index
+
+
+class Sandbox:
+    """An embedded local Binance + Upbit.
+
+    ``seed`` fixes the market; ``freeze=True`` moves it only via ``box.market.step()``
+    (otherwise one tick per ``tick_seconds`` of wall clock); ``latency`` delays every
+    response; ``binance_weight_limit`` is the request-weight budget per minute and
+    ``ban_seconds`` the length of 418 bans on both venues. Use as a context manager or call
+    :meth:`start` / :meth:`stop`.
+    """
+
+    def __init__(
+        self,
+        seed: int = 7,
+        freeze: bool = False,
+        tick_seconds: float = 1.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        latency: float = 0.0,
+        binance_weight_limit: int = 6000,
+        ban_seconds: float = 120.0,
+    ) -> None:
+        if host not in _LOOPBACK:
+            raise ValueError("the sandbox binds to loopback only (127.0.0.1 / localhost / ::1)")
+        if latency < 0 or ban_seconds < 0 or binance_weight_limit < 1:
+            raise ValueError("latency and ban_seconds must be >= 0, weight limit >= 1")
+        self.host = "127.0.0.1" if host == "localhost" else host
+        self.port = int(port)
+        self.state = SandboxState(
+            seed=int(seed),
+            freeze=bool(freeze),
+            tick_seconds=float(tick_seconds),
+            latency=float(latency),
+            binance_weight_limit=int(binance_weight_limit),
+            ban_seconds=float(ban_seconds),
+        )
+        self.market = MarketHandle(self.state)
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop_requested: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._stopped = False
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def start(self) -> Sandbox:
+        """Start serving (returns once the port is bound)."""
+        if self._stopped:
+            raise RuntimeError("a stopped Sandbox cannot be restarted; create a new one")
+        if self._thread is not None:
+            return self
+        self._thread = threading.Thread(target=self._run, name="xtoolkit-sandbox", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(START_TIMEOUT):
+            raise RuntimeError("sandbox server did not start in time")
+        if self._error is not None:
+            self._thread.join(STOP_TIMEOUT)
+            self._stopped = True
+            raise RuntimeError(f"sandbox server failed to start: {self._error}") from self._error
+        return self
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(self._serve())
+        except BaseException as exc:  # reported to start(); the thread must not die silently
+            self._error = exc
+            self._ready.set()
+        finally:
+            loop.close()
+
+    async def _serve(self) -> None:
+        self._stop_requested = asyncio.Event()
+        released = asyncio.Event()
+        runner = web.AppRunner(
+            build_app(self.state, released), handle_signals=False, access_log=None, shutdown_timeout=2.0
+        )
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self.host, self.port)
+            await site.start()
+            self.port = int(runner.addresses[0][1])
+            self._ready.set()
+            await self._stop_requested.wait()
+        finally:
+            released.set()
+            self.state.stopping.set()
+            await runner.cleanup()
+
+    def stop(self) -> None:
+        """Stop serving and release held requests (idempotent)."""
+        if self._stopped:
+            return
+        self._stopped = True
+        loop, event = self._loop, self._stop_requested
+        if loop is not None and event is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop may have finished already
+                loop.call_soon_threadsafe(event.set)
+        if self._thread is not None:
+            self._thread.join(STOP_TIMEOUT)
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        status = "stopped" if self._stopped else "running" if self._thread else "not started"
+        return f"Sandbox(url={self.url!r}, seed={self.state.seed}, {status})"
+
+    # -- addresses and keys ----------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT`` — both venues are served from here."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """Base URL per exchange (the same server for both)."""
+        return {"binance": self.url, "upbit": self.url}
+
+    @property
+    def keys(self) -> dict[str, tuple[str, str]]:
+        """Raw ``(key, secret)`` of each venue's seeded test account."""
+        from xtoolkit.sandbox.accounts import DEFAULT_KEYS
+
+        return dict(DEFAULT_KEYS)
+
+    @property
+    def credentials(self) -> dict[str, Credentials]:
+        """:class:`~xtoolkit.Credentials` of each venue's seeded test account."""
+        return {venue: Credentials(key, secret) for venue, (key, secret) in self.keys.items()}
+
+    def add_account(self, exchange: str, balances: dict[str, str]) -> Credentials:
+        """A new key pair on ``exchange`` holding ``balances`` (asset → amount)."""
+        with self.state.lock:
+            acct = self.state.add_account(_venue(exchange), dict(balances))
+        return Credentials(acct.key, acct.secret)
+
+    def connect_kwargs(self) -> dict[str, object]:
+        """Keyword arguments that point the toolkit's client at this sandbox."""
+        return {"base_urls": self.urls, "credentials": self.credentials, "sandbox": True}
+
+    # -- observation -------------------------------------------------------------------------
+    @property
+    def faults(self) -> FaultPlan:
+        """Fault injection: ``next(...)``, ``clock_skew``, ``latency``, ``clear``."""
+        return self.state.faults
+
+    @property
+    def requests(self) -> RequestLog:
+        """Every handled request (exchange, method, path, status, ts, query, fault)."""
+        return self.state.log
+
+    def orders(self, exchange: str) -> list[dict[str, object]]:
+        """Every order ``exchange`` ever accepted, in the venue's query shape, oldest first."""
+        venue = _venue(exchange)
+        with self.state.lock:
+            self.state.sync()
+            if venue == "binance":
+                return [binance_orders.render_query(o) for o in self.state.engine.orders(venue)]
+            return [upbit_exchange.render_order(o, funds=True) for o in self.state.engine.orders(venue)]
+
+
+def sandbox(
+    seed: int = 7,
+    freeze: bool = False,
+    tick_seconds: float = 1.0,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    latency: float = 0.0,
+    binance_weight_limit: int = 6000,
+    ban_seconds: float = 120.0,
+) -> Sandbox:
+    """A (not yet started) :class:`Sandbox`; use it as ``with sandbox(...) as box:``."""
+    return Sandbox(
+        seed=seed,
+        freeze=freeze,
+        tick_seconds=tick_seconds,
+        host=host,
+        port=port,
+        latency=latency,
+        binance_weight_limit=binance_weight_limit,
+        ban_seconds=ban_seconds,
+    )
