@@ -521,8 +521,9 @@ class AsyncClient:
 
         ``start`` (inclusive) and ``end`` (exclusive) take datetimes, ISO text or epoch ms;
         naive times are UTC. Without ``start``, the last ``limit`` candles (default 500) before
-        ``end`` (default: now, including the still-forming candle). Pages are de-duplicated on
-        open time. A progress bar shows when more than one page is fetched. Upbit emits no
+        ``end`` (default: now, including the still-forming candle); ``limit`` counts interval
+        slots, so a venue that skips empty periods returns fewer rows. Pages are de-duplicated
+        on open time. A progress bar shows when more than one page is fetched. Upbit emits no
         candle for a period without trades: such periods are absent, not zero-filled.
 
         Intervals: Binance 1s 1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d 3d 1w 1M;
@@ -551,7 +552,14 @@ class AsyncClient:
         start_ms = _to_ms(start, "start")
         horizon = end_ms if end_ms is not None else now_ms + step_ms
         if start_ms is None:
-            start_ms = horizon - (limit or 500) * step_ms
+            # Count back from the open time of the last candle before `end` (or the forming
+            # one), so `limit` candles fit exactly on the interval grid.
+            last_open = ((end_ms if end_ms is not None else now_ms + 1) - 1) // step_ms * step_ms
+            start_ms = last_open - ((limit or 500) - 1) * step_ms
+            if interval == "1M":  # calendar months are not a fixed length
+                month = pd.Timestamp(last_open, unit="ms", tz="UTC").normalize().replace(day=1)
+                first = month - pd.DateOffset(months=(limit or 500) - 1)
+                start_ms = int(first.value // 1_000_000)
         if start_ms >= horizon:
             raise InvalidArgument("start must be before end")
         expected = math.ceil((horizon - start_ms) / step_ms)
