@@ -570,45 +570,31 @@ class AsyncClient:
             f"{ref} {interval}",
             enabled=(self.progress if progress is None else progress) if pages > 1 else False,
         ) as bar:
-            if adapter.candle_direction == "forward":
-                cursor = start_ms
-                for _ in range(min(pages + 5, _MAX_PAGES)):
-                    call = adapter.candles_call(
-                        ref.native,
-                        interval,
-                        start_ms=cursor,
-                        end_ms=end_ms,
-                        limit=adapter.candle_page,
-                    )
-                    resp = await self._guarded(ref.exchange, [ref], self._transport.send(venue, call))
-                    cols = adapter.parse_candles(resp.payload, ref, interval)
-                    parts.append(cols)
-                    bar.update()
-                    if len(cols["open_time"]) < adapter.candle_page:
+            # A window [lo, hi) walks forward (Binance: oldest first from startTime) or
+            # backward (Upbit: newest first before `to`) one capped page at a time.
+            forward = adapter.candle_direction == "forward"
+            lo, hi = start_ms, end_ms
+            for _ in range(min(pages + 5, _MAX_PAGES)):
+                call = adapter.candles_call(
+                    ref.native, interval, start_ms=lo, end_ms=hi, limit=adapter.candle_page
+                )
+                resp = await self._guarded(ref.exchange, [ref], self._transport.send(venue, call))
+                cols = adapter.parse_candles(resp.payload, ref, interval)
+                parts.append(cols)
+                bar.update()
+                if len(cols["open_time"]) < adapter.candle_page:
+                    break
+                edge = _to_ms(cols["open_time"][-1], "open_time")
+                if edge is None:
+                    break
+                if forward:
+                    lo = edge + 1
+                    if hi is not None and lo >= hi:
                         break
-                    cursor = int(cols["open_time"][-1]) + 1
-                    if end_ms is not None and cursor >= end_ms:
+                else:
+                    if edge <= start_ms or (hi is not None and edge >= hi):
                         break
-            else:
-                to_ms = end_ms
-                for _ in range(min(pages + 5, _MAX_PAGES)):
-                    call = adapter.candles_call(
-                        ref.native,
-                        interval,
-                        start_ms=start_ms,
-                        end_ms=to_ms,
-                        limit=adapter.candle_page,
-                    )
-                    resp = await self._guarded(ref.exchange, [ref], self._transport.send(venue, call))
-                    cols = adapter.parse_candles(resp.payload, ref, interval)
-                    parts.append(cols)
-                    bar.update()
-                    if len(cols["open_time"]) < adapter.candle_page:
-                        break
-                    oldest = _to_ms(cols["open_time"][-1], "open_time")
-                    if oldest is None or oldest <= start_ms or (to_ms is not None and oldest >= to_ms):
-                        break
-                    to_ms = oldest
+                    hi = edge
         df = frame("candles", merge_columns(parts, "candles"), raw=raw)
         return _finish_candles(df, interval, step_ms, start_ms, end_ms, limit)
 

@@ -31,7 +31,5 @@ def create_adapter(name: str, **options: Any) -> Any:
     try:
         factory = REGISTRY[name.lower()]
     except KeyError:
-        raise InvalidArgument(
-            f"unknown exchange {name!r}; supported: {', '.join(exchanges())}"
-        ) from None
+        raise InvalidArgument(f"unknown exchange {name!r}; supported: {', '.join(exchanges())}") from None
     return factory(**options)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from xtoolkit._errors import XtoolkitError
+from xtoolkit._frames import SCHEMAS
 from xtoolkit._models import fmt_decimal
 
 T = TypeVar("T")
@@ -76,3 +77,11 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
             except ValueError:
                 return None
     return None
+
+
+def new_columns(kind: str, *, raw: bool = True) -> dict[str, list[Any]]:
+    """Empty columns for a frame kind (its SCHEMAS names), plus ``raw`` for the payloads."""
+    cols: dict[str, list[Any]] = {name: [] for name in SCHEMAS[kind]}
+    if raw:
+        cols["raw"] = []
+    return cols

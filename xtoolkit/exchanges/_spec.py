@@ -106,9 +106,7 @@ class Adapter(Protocol):
     testnet_base_url: str | None
     needs_server_time: bool
 
-    def build(
-        self, call: Call, credentials: Credentials | None, *, now_ms: int, nonce: str
-    ) -> Request: ...
+    def build(self, call: Call, credentials: Credentials | None, *, now_ms: int, nonce: str) -> Request: ...
 
     def usage(self, headers: Mapping[str, str]) -> list[Usage]: ...
 

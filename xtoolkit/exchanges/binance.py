@@ -45,7 +45,7 @@ from xtoolkit._errors import (
     XtoolkitError,
 )
 from xtoolkit._models import MarketInfo, MarketRef, Symbol
-from xtoolkit.exchanges._common import INTERVAL_SECONDS, param_text
+from xtoolkit.exchanges._common import INTERVAL_SECONDS, new_columns, param_text
 from xtoolkit.exchanges._common import retry_after as _retry_after
 from xtoolkit.exchanges._orders import OrderSpec
 from xtoolkit.exchanges._spec import Call, Columns, Endpoint, RateLimit, Request, Usage
@@ -81,9 +81,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         Endpoint("trades", "GET", "/api/v3/trades", "weight", 25),
         Endpoint("klines", "GET", "/api/v3/klines", "weight", 2),
         Endpoint("ticker_24hr", "GET", "/api/v3/ticker/24hr", "weight", weigh=_ticker_weight),
-        Endpoint(
-            "book_ticker", "GET", "/api/v3/ticker/bookTicker", "weight", weigh=_one_or_many(2, 4)
-        ),
+        Endpoint("book_ticker", "GET", "/api/v3/ticker/bookTicker", "weight", weigh=_one_or_many(2, 4)),
         Endpoint("ticker_price", "GET", "/api/v3/ticker/price", "weight", weigh=_one_or_many(2, 4)),
         Endpoint("avg_price", "GET", "/api/v3/avgPrice", "weight", 2),
         Endpoint("account", "GET", "/api/v3/account", "weight", 20, signed=True),
@@ -281,9 +279,7 @@ class BinanceAdapter:
 
     # --- requests -------------------------------------------------------------------------
 
-    def build(
-        self, call: Call, credentials: Credentials | None, *, now_ms: int, nonce: str
-    ) -> Request:
+    def build(self, call: Call, credentials: Credentials | None, *, now_ms: int, nonce: str) -> Request:
         ep = self.endpoints[call.endpoint]
         pairs = [(k, param_text(v)) for k, v in call.params.items() if v is not None]
         headers: dict[str, str] = {}
@@ -315,9 +311,7 @@ class BinanceAdapter:
     ) -> XtoolkitError:
         code = payload.get("code") if isinstance(payload, dict) else None
         msg = payload.get("msg") if isinstance(payload, dict) else None
-        message = str(
-            msg or (payload if isinstance(payload, str) and payload else f"HTTP {status}")
-        )
+        message = str(msg or (payload if isinstance(payload, str) and payload else f"HTTP {status}"))
         kw: dict[str, Any] = {
             "exchange": NAME,
             "status": status,
@@ -339,11 +333,7 @@ class BinanceAdapter:
             return ExchangeUnavailable(message, **kw)
         if status == 403 and code is None:
             return PermissionDenied(f"request blocked by the venue's firewall: {message}", **kw)
-        cls = (
-            ERRORS.get(code, UnknownExchangeError)
-            if isinstance(code, int)
-            else UnknownExchangeError
-        )
+        cls = ERRORS.get(code, UnknownExchangeError) if isinstance(code, int) else UnknownExchangeError
         if code == -1013:
             m = _FILTER.search(message)
             cls = FILTER_ERRORS.get(m.group(1), InvalidOrder) if m else InvalidOrder
@@ -408,27 +398,9 @@ class BinanceAdapter:
     def tickers_calls(self, natives: Sequence[str]) -> list[Call]:
         return [Call("ticker_24hr", {"symbols": list(natives)})]
 
-    def parse_tickers(
-        self, payloads: list[Any], refs: Mapping[str, MarketRef], received_ms: int
-    ) -> Columns:
+    def parse_tickers(self, payloads: list[Any], refs: Mapping[str, MarketRef], received_ms: int) -> Columns:
         rows = payloads[0] if isinstance(payloads[0], list) else [payloads[0]]
-        cols: Columns = {
-            k: []
-            for k in (
-                "exchange",
-                "symbol",
-                "bid",
-                "bid_qty",
-                "ask",
-                "ask_qty",
-                "last",
-                "volume_24h",
-                "quote_volume_24h",
-                "change_24h_pct",
-                "ts",
-                "raw",
-            )
-        }
+        cols = new_columns("tickers")
         for t in rows:
             ref = refs.get(t["symbol"])
             if ref is None:
@@ -450,9 +422,7 @@ class BinanceAdapter:
     def orderbook_call(self, native: str, depth: int) -> Call:
         return Call("depth", {"symbol": native, "limit": min(depth, self.max_depth)})
 
-    def parse_orderbook(
-        self, payload: Any, ref: MarketRef, depth: int, received_ms: int
-    ) -> Columns:
+    def parse_orderbook(self, payload: Any, ref: MarketRef, depth: int, received_ms: int) -> Columns:
         bids = payload.get("bids", [])[:depth]
         asks = payload.get("asks", [])[:depth]
         n_b, n_a = len(bids), len(asks)
@@ -471,20 +441,7 @@ class BinanceAdapter:
         return Call("trades", {"symbol": native, "limit": min(limit, self.max_trades)})
 
     def parse_trades(self, payload: Any, ref: MarketRef) -> tuple[Columns, Any]:
-        cols: Columns = {
-            k: []
-            for k in (
-                "exchange",
-                "symbol",
-                "trade_id",
-                "price",
-                "qty",
-                "quote_qty",
-                "side",
-                "ts",
-                "raw",
-            )
-        }
+        cols = new_columns("trades")
         for t in payload:
             cols["exchange"].append(NAME)
             cols["symbol"].append(str(ref.symbol))
@@ -510,24 +467,7 @@ class BinanceAdapter:
         return Call("klines", params)
 
     def parse_candles(self, payload: Any, ref: MarketRef, interval: str) -> Columns:
-        cols: Columns = {
-            k: []
-            for k in (
-                "exchange",
-                "symbol",
-                "interval",
-                "open_time",
-                "open",
-                "high",
-                "low",
-                "close",
-                "volume",
-                "quote_volume",
-                "trades",
-                "close_time",
-                "raw",
-            )
-        }
+        cols = new_columns("candles")
         for k in payload:
             cols["exchange"].append(NAME)
             cols["symbol"].append(str(ref.symbol))
@@ -553,7 +493,7 @@ class BinanceAdapter:
         return Call("account", {"omitZeroBalances": True})
 
     def parse_balances(self, payload: Any) -> Columns:
-        cols: Columns = {k: [] for k in ("exchange", "asset", "free", "locked", "total", "raw")}
+        cols = new_columns("balances")
         for b in payload.get("balances", []):
             free, locked = Decimal(b["free"]), Decimal(b["locked"])
             if not free and not locked:
@@ -569,9 +509,7 @@ class BinanceAdapter:
     def open_orders_call(self, native: str | None, page: int = 1) -> Call:
         return Call("open_orders", {"symbol": native} if native else {})
 
-    def order_get_call(
-        self, native: str, *, order_id: str | None, client_order_id: str | None
-    ) -> Call:
+    def order_get_call(self, native: str, *, order_id: str | None, client_order_id: str | None) -> Call:
         if not native:
             raise InvalidArgument("Binance order lookups need the market", exchange=NAME)
         params: dict[str, Any] = {"symbol": native}
@@ -583,26 +521,18 @@ class BinanceAdapter:
             raise InvalidArgument("give order_id or client_order_id", exchange=NAME)
         return Call("order_get", params)
 
-    def cancel_call(
-        self, native: str, *, order_id: str | None, client_order_id: str | None
-    ) -> Call:
-        params = dict(
-            self.order_get_call(native, order_id=order_id, client_order_id=client_order_id).params
-        )
+    def cancel_call(self, native: str, *, order_id: str | None, client_order_id: str | None) -> Call:
+        params = dict(self.order_get_call(native, order_id=order_id, client_order_id=client_order_id).params)
         return Call("order_cancel", params)
 
     def cancel_all_call(self, native: str | None) -> Call:
         if not native:
-            raise InvalidArgument(
-                "Binance cancels open orders per market; give the market", exchange=NAME
-            )
+            raise InvalidArgument("Binance cancels open orders per market; give the market", exchange=NAME)
         return Call("open_orders_cancel", {"symbol": native})
 
     def history_call(self, native: str | None, *, limit: int) -> Call:
         if not native:
-            raise InvalidArgument(
-                "Binance order history is per market; give the market", exchange=NAME
-            )
+            raise InvalidArgument("Binance order history is per market; give the market", exchange=NAME)
         return Call("all_orders", {"symbol": native, "limit": min(limit, 1000)})
 
     def place_call(self, spec: OrderSpec, *, test: bool = False) -> Call:
@@ -629,27 +559,7 @@ class BinanceAdapter:
     def parse_orders(self, payload: Any, symbols: Mapping[str, str]) -> Columns:
         """Order objects (new/query/cancel/open) -> orders columns. ``symbols`` maps native -> unified."""
         items = payload if isinstance(payload, list) else [payload]
-        cols: Columns = {
-            k: []
-            for k in (
-                "exchange",
-                "symbol",
-                "order_id",
-                "client_order_id",
-                "side",
-                "type",
-                "status",
-                "price",
-                "qty",
-                "filled_qty",
-                "filled_quote",
-                "avg_price",
-                "created",
-                "updated",
-                "venue_status",
-                "raw",
-            )
-        }
+        cols = new_columns("orders")
         for o in items:
             executed = Decimal(o.get("executedQty") or "0")
             quote_filled = Decimal(o.get("cummulativeQuoteQty") or "0")

@@ -44,6 +44,7 @@ from xtoolkit._models import MarketInfo, MarketRef, Symbol
 from xtoolkit.exchanges._common import (
     INTERVAL_SECONDS,
     chunks,
+    new_columns,
     param_text,
 )
 from xtoolkit.exchanges._common import (
@@ -78,9 +79,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         Endpoint("orders_open", "GET", "/v1/orders/open", "default", signed=True),
         Endpoint("orders_closed", "GET", "/v1/orders/closed", "default", signed=True),
         Endpoint("orders_uuids", "GET", "/v1/orders/uuids", "default", signed=True),
-        Endpoint(
-            "orders_cancel_open", "DELETE", "/v1/orders/open", "order-cancel-all", 1, True, True
-        ),
+        Endpoint("orders_cancel_open", "DELETE", "/v1/orders/open", "order-cancel-all", 1, True, True),
     )
 }
 
@@ -171,9 +170,7 @@ def query_strings(params: Mapping[str, Any]) -> tuple[str, str]:
     return encoded, unquote(encoded)
 
 
-def jwt_token(
-    credentials: Credentials, nonce: str, hashed: str | None, *, algorithm: str = "HS256"
-) -> str:
+def jwt_token(credentials: Credentials, nonce: str, hashed: str | None, *, algorithm: str = "HS256") -> str:
     """The bearer token: ``access_key``, ``nonce`` and, when there are parameters, ``query_hash``."""
     import jwt  # imported on first signed call: PyJWT pulls in `cryptography`, slow at import time
 
@@ -214,9 +211,7 @@ class UpbitAdapter:
 
     # --- requests -------------------------------------------------------------------------
 
-    def build(
-        self, call: Call, credentials: Credentials | None, *, now_ms: int, nonce: str
-    ) -> Request:
+    def build(self, call: Call, credentials: Credentials | None, *, now_ms: int, nonce: str) -> Request:
         ep = self.endpoints[call.endpoint]
         path = ep.path.format(**call.path_args) if call.path_args else ep.path
         headers: dict[str, str] = {}
@@ -314,9 +309,7 @@ class UpbitAdapter:
                     exchange=NAME,
                     symbol=symbol,
                     native=m["market"],
-                    status="WARNING"
-                    if warning
-                    else ("CAUTION" if any(caution.values()) else "TRADING"),
+                    status="WARNING" if warning else ("CAUTION" if any(caution.values()) else "TRADING"),
                     tick_size=Decimal(str(tick)) if tick not in (None, "") else None,
                     step_size=VOLUME_STEP,
                     min_notional=MIN_TOTAL.get(symbol.quote),
@@ -338,9 +331,7 @@ class UpbitAdapter:
             Call("orderbook", {"markets": ",".join(g), "count": 1}) for g in groups
         ]
 
-    def parse_tickers(
-        self, payloads: list[Any], refs: Mapping[str, MarketRef], received_ms: int
-    ) -> Columns:
+    def parse_tickers(self, payloads: list[Any], refs: Mapping[str, MarketRef], received_ms: int) -> Columns:
         tops: dict[str, Mapping[str, Any]] = {}
         tickers: list[Mapping[str, Any]] = []
         for page in payloads:
@@ -350,23 +341,7 @@ class UpbitAdapter:
                     tops[item["market"]] = units[0] if units else {}
                 else:
                     tickers.append(item)
-        cols: Columns = {
-            k: []
-            for k in (
-                "exchange",
-                "symbol",
-                "bid",
-                "bid_qty",
-                "ask",
-                "ask_qty",
-                "last",
-                "volume_24h",
-                "quote_volume_24h",
-                "change_24h_pct",
-                "ts",
-                "raw",
-            )
-        }
+        cols = new_columns("tickers")
         for t in tickers:
             ref = refs.get(t["market"])
             if ref is None:
@@ -391,12 +366,8 @@ class UpbitAdapter:
     def orderbook_call(self, native: str, depth: int) -> Call:
         return Call("orderbook", {"markets": native, "count": depth})
 
-    def parse_orderbook(
-        self, payload: Any, ref: MarketRef, depth: int, received_ms: int
-    ) -> Columns:
-        book = next(
-            (b for b in payload if b.get("market") == ref.native), payload[0] if payload else {}
-        )
+    def parse_orderbook(self, payload: Any, ref: MarketRef, depth: int, received_ms: int) -> Columns:
+        book = next((b for b in payload if b.get("market") == ref.native), payload[0] if payload else {})
         units = (book.get("orderbook_units") or [])[:depth]
         bids = [(u["bid_price"], u["bid_size"]) for u in units if u.get("bid_size")]
         asks = [(u["ask_price"], u["ask_size"]) for u in units if u.get("ask_size")]
@@ -420,20 +391,7 @@ class UpbitAdapter:
         return Call("trades", params)
 
     def parse_trades(self, payload: Any, ref: MarketRef) -> tuple[Columns, Any]:
-        cols: Columns = {
-            k: []
-            for k in (
-                "exchange",
-                "symbol",
-                "trade_id",
-                "price",
-                "qty",
-                "quote_qty",
-                "side",
-                "ts",
-                "raw",
-            )
-        }
+        cols = new_columns("trades")
         for t in payload:
             price, qty = t["trade_price"], t["trade_volume"]
             cols["exchange"].append(NAME)
@@ -459,23 +417,7 @@ class UpbitAdapter:
         return Call(endpoint, params, path_args)
 
     def parse_candles(self, payload: Any, ref: MarketRef, interval: str) -> Columns:
-        cols: Columns = {
-            k: []
-            for k in (
-                "exchange",
-                "symbol",
-                "interval",
-                "open_time",
-                "open",
-                "high",
-                "low",
-                "close",
-                "volume",
-                "quote_volume",
-                "trades",
-                "raw",
-            )
-        }
+        cols = new_columns("candles")
         for c in payload:
             cols["exchange"].append(NAME)
             cols["symbol"].append(str(ref.symbol))
@@ -500,7 +442,7 @@ class UpbitAdapter:
         return Call("accounts")
 
     def parse_balances(self, payload: Any) -> Columns:
-        cols: Columns = {k: [] for k in ("exchange", "asset", "free", "locked", "total", "raw")}
+        cols = new_columns("balances")
         for b in payload:
             free, locked = Decimal(b.get("balance") or "0"), Decimal(b.get("locked") or "0")
             cols["exchange"].append(NAME)
@@ -529,12 +471,8 @@ class UpbitAdapter:
             return Call("order_get", {"identifier": client_order_id})
         raise InvalidArgument("give order_id or client_order_id", exchange=NAME)
 
-    def cancel_call(
-        self, native: str | None, *, order_id: str | None, client_order_id: str | None
-    ) -> Call:
-        params = self.order_get_call(
-            native, order_id=order_id, client_order_id=client_order_id
-        ).params
+    def cancel_call(self, native: str | None, *, order_id: str | None, client_order_id: str | None) -> Call:
+        params = self.order_get_call(native, order_id=order_id, client_order_id=client_order_id).params
         return Call("order_cancel", dict(params))
 
     def cancel_all_call(self, native: str | None) -> Call:
@@ -563,9 +501,7 @@ class UpbitAdapter:
         elif spec.side == "buy":
             # Upbit market buys are by total: ord_type=price carries the quote amount in `price`.
             if spec.quote_qty is None:
-                raise InvalidArgument(
-                    "Upbit market buys are by total: give quote_qty", exchange=NAME
-                )
+                raise InvalidArgument("Upbit market buys are by total: give quote_qty", exchange=NAME)
             body["price"] = spec.quote_qty
             body["ord_type"] = "price"
         else:
@@ -581,27 +517,7 @@ class UpbitAdapter:
     def parse_orders(self, payload: Any, symbols: Mapping[str, str]) -> Columns:
         """Order objects -> orders columns. ``symbols`` maps native -> unified."""
         items = payload if isinstance(payload, list) else [payload]
-        cols: Columns = {
-            k: []
-            for k in (
-                "exchange",
-                "symbol",
-                "order_id",
-                "client_order_id",
-                "side",
-                "type",
-                "status",
-                "price",
-                "qty",
-                "filled_qty",
-                "filled_quote",
-                "avg_price",
-                "created",
-                "updated",
-                "venue_status",
-                "raw",
-            )
-        }
+        cols = new_columns("orders")
         for o in items:
             executed = Decimal(o.get("executed_volume") or "0")
             trades = o.get("trades") or []
@@ -624,9 +540,7 @@ class UpbitAdapter:
             cols["qty"].append(o.get("volume"))
             cols["filled_qty"].append(float(executed))
             cols["filled_quote"].append(None if funds is None else float(funds))
-            cols["avg_price"].append(
-                float(funds / executed) if funds is not None and executed else None
-            )
+            cols["avg_price"].append(float(funds / executed) if funds is not None and executed else None)
             cols["created"].append(o.get("created_at"))
             cols["updated"].append(trades[-1].get("created_at") if trades else o.get("created_at"))
             cols["venue_status"].append(o.get("state"))
