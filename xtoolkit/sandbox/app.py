@@ -33,6 +33,7 @@ from xtoolkit.sandbox.ratelimit import UpbitLimiter, binance_weight, upbit_group
 from xtoolkit.sandbox.requestlog import RequestRecord
 from xtoolkit.sandbox.state import SandboxState
 from xtoolkit.sandbox.wire import ApiRequest, Reply
+from xtoolkit.sandbox.ws_hub import StreamHub
 
 __all__ = ["build_app"]
 
@@ -214,9 +215,12 @@ def _drop(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-def build_app(state: SandboxState, released: asyncio.Event) -> web.Application:
+def build_app(
+    state: SandboxState, released: asyncio.Event, streams: StreamHub | None = None
+) -> web.Application:
     """The aiohttp application serving both venues from ``state``; ``released`` is set on
-    shutdown and frees requests held by ``timeout`` faults."""
+    shutdown and frees requests held by ``timeout`` faults; ``streams`` adds the websocket
+    market streams."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         path = request.path
@@ -298,5 +302,7 @@ def build_app(state: SandboxState, released: asyncio.Event) -> web.Application:
         return response
 
     app = web.Application(client_max_size=1024**2)
+    if streams is not None:
+        streams.install(app)  # before the catch-all, which would answer 404
     app.router.add_route("*", "/{tail:.*}", handle)
     return app

@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from xtoolkit.sandbox.ws_faults import StreamFaults
+
 __all__ = ["FAULT_KINDS", "MAX_HOLD_SECONDS", "Fault", "FaultPlan"]
 
 #: What a fault can do to a request.
@@ -57,6 +59,8 @@ class FaultPlan:
         self._skew: dict[str, int] = {}
         self._latency: dict[str, float] = {}
         self._base_latency = float(latency)
+        #: Websocket faults (also reachable through the ``ws_*`` methods below).
+        self.ws = StreamFaults()
 
     def next(
         self,
@@ -139,8 +143,27 @@ class FaultPlan:
             return self._latency.get(exchange, self._base_latency)
 
     def clear(self) -> None:
-        """Drop queued faults, skews and per-venue latencies."""
+        """Drop queued faults, skews, per-venue latencies and websocket faults."""
         with self._lock:
             self._queue.clear()
             self._skew.clear()
             self._latency.clear()
+        self.ws.clear()
+
+    # -- websocket streams (see xtoolkit.sandbox.ws_faults) -----------------------------------
+    def ws_drop(self, exchange: str, *, refuse: int = 0) -> None:
+        """Cut ``exchange``'s stream connections (no close frame); refuse the next ``refuse``
+        handshakes with HTTP 503."""
+        self.ws.drop(exchange, refuse=refuse)
+
+    def ws_stall(self, exchange: str, seconds: float) -> None:
+        """Silence ``exchange``'s stream connections (data, pings, pongs) for ``seconds``."""
+        self.ws.stall(exchange, seconds)
+
+    def ws_malformed(self, exchange: str, count: int = 1) -> None:
+        """Send the next ``count`` stream data frames of ``exchange`` as invalid JSON."""
+        self.ws.malformed(exchange, count)
+
+    def ws_skip_depth(self, exchange: str = "binance", count: int = 1, *, symbol: str | None = None) -> None:
+        """Withhold the next ``count`` book events (Binance diff depth: clients must resync)."""
+        self.ws.skip_depth(exchange, count, symbol=symbol)

@@ -104,6 +104,9 @@ class MarketSim:
         self.last_tick_ms = self.start_ms
         self._clock_ticks = 0
         self.listeners: list[Callable[[TickBatch], None]] = []
+        #: Called (no arguments, state lock held) after every change of a book or tape: a
+        #: committed tick batch, a user fill, liquidity taken. Must be cheap and never raise.
+        self.observers: list[Callable[[], None]] = []
         self._components: list[ComponentSpec] = build_components(catalog, self.seed)
         self._listings: list[Listing] = build_listings(catalog, self._components)
         self._by_symbol = {(lst.venue, lst.symbol): lst for lst in self._listings}
@@ -277,6 +280,7 @@ class MarketSim:
             synth = self._synth_live(lst, batch, col, u[offset : offset + total])
             offset += total
             self._commit(lst, synth, pending.get(lst.index, []))
+        self._notify()
 
     def _synth_live(
         self, lst: Listing, batch: TickBatch, counts: np.ndarray, u: np.ndarray
@@ -337,7 +341,24 @@ class MarketSim:
         ticket.time = max(min(ticket.time, wall), self.last_tick_ms)
         ticket.tick = 0
         self._commit(lst, (np.zeros(0, dtype=np.int64), TradeBatch.empty()), [ticket])
+        self._notify()
         return ticket
+
+    def _notify(self) -> None:
+        for observer in self.observers:
+            observer()
+
+    def next_trade_id(self, lst: Listing) -> int:
+        """The id the next live trade of ``lst`` will get."""
+        return self._live[lst.index].tape.next_id
+
+    def live_trades(self, lst: Listing, from_id: int) -> TradeBatch:
+        """Live trades of ``lst`` with ``id >= from_id`` still on the tape (ascending)."""
+        tape = self._live[lst.index].tape
+        if tape.next_id <= from_id or not len(tape):
+            return TradeBatch.empty()
+        kept = tape.all()
+        return kept.take(slice(int(np.searchsorted(kept.id, from_id, side="left")), len(kept)))
 
     # -- quotes and depth -------------------------------------------------------------------
     def best(self, lst: Listing) -> tuple[Decimal, Decimal]:
@@ -395,6 +416,7 @@ class MarketSim:
             live.consumed_tick = self.tick_index
         live.consumed[price] = live.consumed.get(price, Decimal(0)) + qty
         live.updates += 1
+        self._notify()
 
     # -- candles ----------------------------------------------------------------------------
     @property

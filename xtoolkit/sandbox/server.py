@@ -22,6 +22,7 @@ from xtoolkit.sandbox.faults import FaultPlan
 from xtoolkit.sandbox.market import VENUES
 from xtoolkit.sandbox.requestlog import RequestLog
 from xtoolkit.sandbox.state import SandboxState, wall_ms
+from xtoolkit.sandbox.ws_hub import StreamHub
 
 __all__ = ["MarketHandle", "Sandbox", "sandbox"]
 
@@ -115,6 +116,8 @@ class Sandbox:
             ban_seconds=float(ban_seconds),
         )
         self.market = MarketHandle(self.state)
+        #: Websocket market streams: ``settings`` (ping/idle timings), ``connections()``.
+        self.streams = StreamHub(self.state)
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop_requested: asyncio.Event | None = None
@@ -155,7 +158,10 @@ class Sandbox:
         self._stop_requested = asyncio.Event()
         released = asyncio.Event()
         runner = web.AppRunner(
-            build_app(self.state, released), handle_signals=False, access_log=None, shutdown_timeout=2.0
+            build_app(self.state, released, self.streams),
+            handle_signals=False,
+            access_log=None,
+            shutdown_timeout=2.0,
         )
         await runner.setup()
         try:
@@ -204,6 +210,13 @@ class Sandbox:
     def urls(self) -> dict[str, str]:
         """Base URL per exchange (the same server for both)."""
         return {"binance": self.url, "upbit": self.url}
+
+    @property
+    def ws_urls(self) -> dict[str, str]:
+        """Websocket root per exchange (``ws://127.0.0.1:PORT``): Binance streams at
+        ``/ws/<stream>`` and ``/stream?streams=...``, Upbit at ``/websocket/v1``."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return {"binance": f"ws://{host}:{self.port}", "upbit": f"ws://{host}:{self.port}"}
 
     @property
     def keys(self) -> dict[str, tuple[str, str]]:

@@ -1,0 +1,75 @@
+"""The live premium on the sandbox equals research.premium at the same frozen state, feeds the
+spread panel through its push hook, and records to disk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamhelpers import wait_until
+
+import xtoolkit as xt
+from xtoolkit.research import premium, read_csv
+from xtoolkit.sandbox import Sandbox
+from xtoolkit.stream import ConnectionPolicy, LivePremium
+
+FAST = ConnectionPolicy(heartbeat=0.5, stale_after=2.0, backoff_initial=0.05, backoff_max=0.2)
+COLS = ["base", "fx_source", "fx_rate", "upbit_mid", "binance_mid", "binance_mid_krw", "premium_pct"]
+
+
+@pytest.fixture
+def client(box: Sandbox) -> Iterator[xt.Client]:
+    with xt.Client(**box.connect_kwargs()) as c:
+        yield c
+
+
+def same(live: pd.DataFrame, rest: pd.DataFrame) -> bool:
+    return len(live) == len(rest) and live[COLS].reset_index(drop=True).equals(
+        rest[COLS].reset_index(drop=True)
+    )
+
+
+def test_live_premium_equals_the_rest_premium_and_feeds_the_panel(
+    box: Sandbox, client: xt.Client, tmp_path: Path
+) -> None:
+    from xtoolkit.widgets.spread import SpreadPanel
+
+    panel = SpreadPanel(client, base="BTC", history=0)
+    path = tmp_path / "live.csv"
+    lp = LivePremium(["BTC", "ETH"], fx=["upbit", 1400.0], path=path, flush_every=0.0)
+    lp.on_update(panel.push, min_interval=0.0)
+    lp.start(client, policy=FAST)
+    try:
+        for _ in range(2):  # at the current state, then after the market moves
+            rest = premium(client, ["BTC", "ETH"], fx=["upbit", 1400.0])
+            wait_until(lambda: same(lp.snapshot(), rest), what="the live premium to equal REST")  # noqa: B023
+            box.market.step(1)
+        snap = lp.snapshot()
+        assert snap["error"].isna().all() and not snap["stale"].any()
+        wait_until(lambda: panel.refreshes > 0 and (panel.snapshot["base"] == "BTC").all())
+        shown = panel.snapshot.set_index("fx_source")["premium_pct"]
+        assert set(shown.index) == {"upbit:USDT/KRW", "user"} and shown.notna().all()
+        assert lp.stream is not None and lp.stream.stats.gaps == 0
+    finally:
+        df = lp.stop()
+    assert df["trigger"].isin(lp.markets).all()
+    # A base's quote moves its own 2 rows (2 FX bases); the FX quote moves every base's.
+    fx_moves = df["trigger"].eq("upbit:USDT/KRW").sum() // 4
+    assert len(df) == 4 * fx_moves + 2 * (lp.updates - fx_moves)
+    back = read_csv(path)
+    assert len(back) == len(df)
+    assert box.streams.connections() == 0
+
+
+def test_a_disconnect_shows_in_the_premium(box: Sandbox, client: xt.Client) -> None:
+    lp = LivePremium("BTC").start(client, policy=FAST)
+    try:
+        wait_until(lambda: lp.snapshot()["error"].isna().all() and len(lp.snapshot()) == 1)
+        box.faults.ws_drop("binance", refuse=1)
+        wait_until(lambda: lp.frame()["error"].str.contains("binance: gap: disconnected").any())
+        assert lp.stream is not None
+        wait_until(lambda: lp.stream.stats.reconnects == 1 and lp.snapshot()["error"].isna().all())
+    finally:
+        lp.stop()

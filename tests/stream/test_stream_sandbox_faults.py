@@ -1,0 +1,90 @@
+"""Stream faults on demand: drop (and refuse), stall, malformed frames, a skipped diff event."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from streamhelpers import TIMEOUT, await_until, receive_json, step
+
+from xtoolkit.sandbox import Sandbox
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT)) as session:
+        yield session
+
+
+async def test_drop_cuts_without_a_close_frame_and_refuse_answers_503(
+    box: Sandbox, http: aiohttp.ClientSession
+) -> None:
+    url = box.ws_urls["binance"] + "/ws/btcusdt@bookTicker"
+    ws = await http.ws_connect(url)
+    up = await http.ws_connect(box.ws_urls["upbit"] + "/websocket/v1")
+    await await_until(lambda: box.streams.connections("binance") == 1, what="the connection to register")
+    box.faults.ws_drop("binance", refuse=2)
+    msg = await ws.receive(timeout=TIMEOUT)
+    assert msg.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR)  # no CLOSE frame
+    await await_until(lambda: box.streams.connections("binance") == 0, what="the drop")
+    assert box.streams.connections("upbit") == 1  # only the named venue
+    for _ in range(2):
+        with pytest.raises(aiohttp.WSServerHandshakeError) as info:
+            await http.ws_connect(url)
+        assert info.value.status == 503
+    async with http.ws_connect(url):
+        pass  # the third attempt is let through
+    await up.close()
+    await ws.close()
+
+
+async def test_malformed_garbles_the_next_frames(box: Sandbox, http: aiohttp.ClientSession) -> None:
+    async with http.ws_connect(box.ws_urls["binance"] + "/ws/btcusdt@trade") as ws:
+        box.faults.ws_malformed("binance", count=1)
+        await step(box, 2)
+        first = await ws.receive(timeout=TIMEOUT)
+        with pytest.raises(ValueError):
+            json.loads(first.data)
+        second = await receive_json(ws)  # then normal again
+        assert second["e"] == "trade"
+    async with http.ws_connect(box.ws_urls["upbit"] + "/websocket/v1") as ws:
+        box.faults.ws_malformed("upbit")
+        await ws.send_str("PING")
+        bad = await ws.receive(timeout=TIMEOUT)
+        assert bad.type == aiohttp.WSMsgType.BINARY
+        with pytest.raises(ValueError):
+            json.loads(bad.data)
+
+
+async def test_stall_silences_data_and_pings_then_resumes(box: Sandbox, http: aiohttp.ClientSession) -> None:
+    async with http.ws_connect(box.ws_urls["binance"] + "/ws/btcusdt@bookTicker", autoping=False) as ws:
+        box.faults.ws_stall("binance", 1.0)
+        t0 = time.monotonic()
+        await step(box)
+        await ws.ping()
+        with pytest.raises(TimeoutError):
+            await ws.receive(timeout=0.7)  # no data, no server ping, no pong
+        await asyncio.sleep(max(0.0, 1.05 - (time.monotonic() - t0)))
+        await step(box)
+        async with asyncio.timeout(TIMEOUT):
+            msg = await ws.receive()
+            while msg.type in (aiohttp.WSMsgType.PING, aiohttp.WSMsgType.PONG):
+                msg = await ws.receive()
+        assert msg.type == aiohttp.WSMsgType.TEXT and json.loads(msg.data)["s"] == "BTCUSDT"
+
+
+async def test_skip_depth_withholds_one_diff_event(box: Sandbox, http: aiohttp.ClientSession) -> None:
+    async with http.ws_connect(box.ws_urls["binance"] + "/ws/btcusdt@depth") as ws:
+        await step(box)
+        first = await receive_json(ws)
+        box.faults.ws_skip_depth("binance", symbol="BTCUSDT")
+        assert box.faults.ws.pending("binance") == 1
+        await step(box)
+        await await_until(lambda: box.faults.ws.pending("binance") == 0, what="the skipped event")
+        await step(box)
+        after = await receive_json(ws)
+        assert after["U"] > first["u"] + 1  # the event in between never came

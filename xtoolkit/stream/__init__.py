@@ -1,0 +1,51 @@
+"""Live market streams: Binance and Upbit websockets as records, frames, books and a premium.
+
+>>> import xtoolkit as xt
+>>> from xtoolkit.stream import MarketStream, LivePremium, stream
+>>> with xt.sandbox() as box:                                          # doctest: +SKIP
+...     client = xt.Client(**box.connect_kwargs())
+...     live = MarketStream(client, ["binance:BTC/USDT", "upbit:BTC/KRW"],
+...                         channels=("book_ticker", "trades"), max_rows=5_000).start()
+...     live.frame()                        # rolling DataFrame, fixed schema, bounded memory
+...     live.stop()
+
+* :func:`stream` — ``async for rec in stream(client, markets, channels=...)``;
+* :class:`MarketStream` — start/stop (blocking ``Client``) or ``async with`` (``AsyncClient``),
+  a rolling :class:`StreamBuffer`, callbacks, local order books (``channels=("depth",)``);
+* :class:`LivePremium` — the kimchi premium recomputed on every book-top update;
+* gaps are data: rows with ``gap=True`` and a ``reason`` wherever something may be missing.
+
+Pure parts (no I/O): :mod:`.binance`, :mod:`.upbit` (message builders and parsers),
+:class:`LocalBook`, :class:`StreamBuffer`. The only websocket client code is
+:mod:`.connection`.
+"""
+
+from xtoolkit.stream.book import BookTop, LocalBook
+from xtoolkit.stream.buffer import StreamBuffer
+from xtoolkit.stream.connection import ConnectionPolicy
+from xtoolkit.stream.errors import BookNotSynced, StreamDisconnected, StreamMessageError, SubscriptionRejected
+from xtoolkit.stream.premium import LivePremium
+from xtoolkit.stream.records import CHANNELS, STREAM_SCHEMA, StreamRecord
+from xtoolkit.stream.session import MarketStream, stream
+from xtoolkit.stream.stats import StreamStats
+from xtoolkit.stream.urls import STREAM_HOSTS, stream_url
+
+__all__ = [
+    "CHANNELS",
+    "STREAM_HOSTS",
+    "STREAM_SCHEMA",
+    "BookNotSynced",
+    "BookTop",
+    "ConnectionPolicy",
+    "LivePremium",
+    "LocalBook",
+    "MarketStream",
+    "StreamBuffer",
+    "StreamDisconnected",
+    "StreamMessageError",
+    "StreamRecord",
+    "StreamStats",
+    "SubscriptionRejected",
+    "stream",
+    "stream_url",
+]

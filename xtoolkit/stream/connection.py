@@ -1,0 +1,286 @@
+"""The only aiohttp websocket client code: connect, keep alive, detect staleness, reconnect.
+
+A :class:`Connection` runs one venue's :class:`StreamProtocol` until stopped: it connects,
+sends the protocol's subscription messages (again after every reconnect), answers server pings,
+sends its own keep-alive (a ping frame, or Upbit's text ``PING``) every ``heartbeat`` seconds,
+and treats ``stale_after`` seconds without any frame as a dead link. Every drop is reported as
+a :class:`Closed` event before reconnecting with jittered exponential backoff; a frame the
+protocol cannot parse is reported as :class:`Malformed` and skipped. After ``max_attempts``
+consecutive failed connections it raises :class:`~xtoolkit.stream.errors.StreamDisconnected`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import aiohttp
+
+from xtoolkit._errors import InvalidArgument
+from xtoolkit.stream.errors import StreamDisconnected, StreamMessageError
+from xtoolkit.stream.events import Event
+
+__all__ = [
+    "Closed",
+    "Connection",
+    "ConnectionPolicy",
+    "Failed",
+    "Malformed",
+    "Opened",
+    "StreamProtocol",
+    "backoff_delay",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionPolicy:
+    """How a stream connection stays alive.
+
+    Parameters
+    ----------
+    heartbeat
+        Seconds between our keep-alives (a ping frame; Upbit: text ``PING``).
+    stale_after
+        Seconds without any frame (data, ping, pong, status) after which the link is presumed
+        dead and replaced. Must exceed ``heartbeat`` so a quiet but healthy link stays up.
+    connect_timeout
+        Seconds allowed for the websocket handshake.
+    backoff_initial, backoff_max
+        Reconnect delays: ``min(backoff_max, backoff_initial * 2**(n-1))`` for the n-th
+        consecutive failure, times a random factor in [0.5, 1] (jitter).
+    max_attempts
+        Consecutive failed connections before giving up with ``StreamDisconnected``
+        (``None``: keep trying until stopped).
+    max_message_bytes
+        Largest frame accepted (a 1000-level Binance diff is ~100 kB).
+    """
+
+    heartbeat: float = 10.0
+    stale_after: float = 30.0
+    connect_timeout: float = 10.0
+    backoff_initial: float = 0.5
+    backoff_max: float = 30.0
+    max_attempts: int | None = None
+    max_message_bytes: int = 16 * 1024**2
+
+    def __post_init__(self) -> None:
+        if not 0 < self.heartbeat < self.stale_after:
+            raise InvalidArgument("need 0 < heartbeat < stale_after (a quiet link must not look dead)")
+        if self.connect_timeout <= 0 or self.backoff_initial <= 0 or self.backoff_max < self.backoff_initial:
+            raise InvalidArgument("timeouts and backoff must be positive, backoff_max >= backoff_initial")
+        if self.max_attempts is not None and self.max_attempts < 1:
+            raise InvalidArgument("max_attempts must be >= 1 or None")
+
+
+def backoff_delay(policy: ConnectionPolicy, failures: int, rng: random.Random | None = None) -> float:
+    """Seconds to wait before the next attempt after ``failures`` consecutive failures."""
+    base = min(policy.backoff_max, policy.backoff_initial * 2 ** max(0, failures - 1))
+    jitter = (rng or random.Random()).uniform(0.5, 1.0)
+    return float(base * jitter)
+
+
+class StreamProtocol(Protocol):
+    """What a venue module gives a connection (all pure)."""
+
+    exchange: str
+
+    def url(self) -> str:
+        """Where to connect."""
+        ...
+
+    def subscribe_messages(self) -> list[str]:
+        """Text messages to send after every (re)connect."""
+        ...
+
+    def keepalive(self) -> str | None:
+        """A text keep-alive, or None to send a ping frame."""
+        ...
+
+    def decode(self, data: str | bytes, received: float) -> list[Event]:
+        """The events in one frame (raises ``StreamMessageError``)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """Connected and subscribed; ``reconnect`` is False for the first connection."""
+
+    exchange: str
+    url: str
+    attempt: int
+    reconnect: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    """A connection ended (data may be missing until the next :class:`Opened`)."""
+
+    exchange: str
+    reason: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """A connection attempt failed; ``first`` is True for the very first attempt of a
+    stream (no :class:`Closed` precedes it, so this is where its gap starts)."""
+
+    exchange: str
+    reason: str
+    failures: int
+    first: bool
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Malformed:
+    """A frame that could not be parsed (skipped)."""
+
+    exchange: str
+    error: StreamMessageError
+    at: float
+
+
+Emit = Callable[[Event | Opened | Closed | Failed | Malformed], None]
+
+
+class Connection:
+    """One venue's websocket, kept alive until :meth:`stop`.
+
+    Attributes
+    ----------
+    attempts, connects, messages
+        Connection attempts, successful connects, data frames received.
+    """
+
+    def __init__(
+        self, protocol: StreamProtocol, policy: ConnectionPolicy, rng: random.Random | None = None
+    ) -> None:
+        self.protocol = protocol
+        self.policy = policy
+        self.attempts = 0
+        self.connects = 0
+        self.messages = 0
+        self._rng = rng or random.Random()
+        self._stopped = False
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+
+    async def run(self, emit: Emit) -> None:
+        """Connect and stream into ``emit`` until :meth:`stop` (or ``StreamDisconnected``)."""
+        policy = self.policy
+        exchange = self.protocol.exchange
+        failures = 0
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=policy.connect_timeout)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            while not self._stopped:
+                self.attempts += 1
+                url = self.protocol.url()
+                try:
+                    ws = await asyncio.wait_for(
+                        session.ws_connect(url, autoping=False, max_msg_size=policy.max_message_bytes),
+                        policy.connect_timeout,
+                    )
+                except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+                    failures += 1
+                    reason = f"connect failed ({type(exc).__name__}: {_brief(exc)})"
+                    emit(Failed(exchange, reason, failures, self.attempts == 1, time.time()))
+                    if policy.max_attempts is not None and failures >= policy.max_attempts:
+                        raise StreamDisconnected(
+                            f"{exchange} stream: gave up after {failures} failed attempts; last: {reason}",
+                            exchange=exchange,
+                        ) from None
+                    await asyncio.sleep(backoff_delay(policy, failures, self._rng))
+                    continue
+                self._ws = ws
+                healthy = False
+                try:
+                    for text in self.protocol.subscribe_messages():
+                        await ws.send_str(text)
+                    self.connects += 1
+                    emit(Opened(exchange, url, self.attempts, self.connects > 1))
+                    reason, healthy = await self._read(ws, emit)
+                except (aiohttp.ClientError, ConnectionError) as exc:
+                    reason = f"connection error ({type(exc).__name__}: {_brief(exc)})"
+                finally:
+                    self._ws = None
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(ws.close(), 1.0)
+                if self._stopped:
+                    return
+                emit(Closed(exchange, reason, time.time()))
+                # A link that delivered any frame worked: the next attempt starts the backoff
+                # afresh. One that died before any frame counts as a failure.
+                failures = 1 if healthy else failures + 1
+                if not healthy and policy.max_attempts is not None and failures >= policy.max_attempts:
+                    raise StreamDisconnected(
+                        f"{exchange} stream: gave up after {failures} failed attempts; last: {reason}",
+                        exchange=exchange,
+                    )
+                await asyncio.sleep(backoff_delay(policy, failures, self._rng))
+
+    async def _read(self, ws: aiohttp.ClientWebSocketResponse, emit: Emit) -> tuple[str, bool]:
+        """Read until the link ends; returns (why, whether any frame arrived at all)."""
+        policy = self.policy
+        decode = self.protocol.decode
+        exchange = self.protocol.exchange
+        loop = asyncio.get_running_loop()
+        last_rx = last_tx = loop.time()
+        healthy = False
+        while True:
+            now = loop.time()
+            wait = min(last_rx + policy.stale_after, last_tx + policy.heartbeat) - now
+            try:
+                # Never 0: aiohttp reads a falsy timeout as "wait forever".
+                msg = await ws.receive(timeout=max(wait, 0.001))
+            except TimeoutError:
+                now = loop.time()
+                if now - last_rx >= policy.stale_after:
+                    return f"stale: nothing received for {policy.stale_after:g} s", healthy
+                keepalive = self.protocol.keepalive()
+                if keepalive is None:
+                    await ws.ping()
+                else:
+                    await ws.send_str(keepalive)
+                last_tx = now
+                continue
+            last_rx = loop.time()
+            kind = msg.type
+            if kind in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+                healthy = True
+                self.messages += 1
+                received = time.time()
+                try:
+                    events = decode(msg.data, received)
+                except StreamMessageError as err:
+                    emit(Malformed(exchange, err, received))
+                    continue
+                for event in events:
+                    emit(event)
+            elif kind == aiohttp.WSMsgType.PING:
+                healthy = True
+                await ws.pong(msg.data)
+            elif kind == aiohttp.WSMsgType.PONG:
+                healthy = True
+            elif kind == aiohttp.WSMsgType.CLOSE:
+                return (
+                    f"closed by the server (code {msg.data}{': ' + msg.extra if msg.extra else ''})",
+                    healthy,
+                )
+            elif kind == aiohttp.WSMsgType.ERROR:
+                return f"connection error ({_brief(ws.exception())})", healthy
+            else:  # CLOSING / CLOSED: the transport went away without a close frame
+                return "connection lost", healthy
+
+    def stop(self) -> None:
+        """Stop after the current frame; the caller cancels or awaits :meth:`run`."""
+        self._stopped = True
+
+
+def _brief(exc: BaseException | None) -> str:
+    text = str(exc) if exc is not None else ""
+    return (text or type(exc).__name__)[:200]
