@@ -195,10 +195,7 @@ def test_upbit_tickers_with_book_top() -> None:
         top["ask_size"],
     )
     assert row["last"] == t["trade_price"]
-    assert (
-        row.volume_24h == t["acc_trade_volume_24h"]
-        and row.quote_volume_24h == t["acc_trade_price_24h"]
-    )
+    assert row.volume_24h == t["acc_trade_volume_24h"] and row.quote_volume_24h == t["acc_trade_price_24h"]
     assert row.change_24h_pct == pytest.approx(t["signed_change_rate"] * 100)
     assert row.ts == pd.Timestamp(t["timestamp"], unit="ms", tz="UTC")
     eth = df[df.symbol == "ETH/BTC"].iloc[0]
@@ -220,11 +217,21 @@ def test_upbit_orderbook_units_split_into_sides() -> None:
 
 def test_upbit_trades_newest_first_and_cursor() -> None:
     payload = example("upbit", "trades_ticks")
-    cols, cursor = U.parse_trades(payload, KRWBTC)
+    cols, cursor = U.parse_trades(payload, KRWBTC, None, len(payload))
     df = frame("trades", cols)
     assert df.trade_id.tolist() == [str(t["sequential_id"]) for t in payload]
     assert df.side.tolist() == ["buy" if t["ask_bid"] == "BID" else "sell" for t in payload]
-    assert cursor == payload[-1]["sequential_id"]
+    assert cursor == (0, payload[-1]["sequential_id"])  # a full page: older trades, same day
+    assert U.trades_call("KRW-BTC", 500, cursor).params["cursor"] == payload[-1]["sequential_id"]
+    # A short page means the day ran out: the next call asks for the previous UTC day.
+    _, day_before = U.parse_trades(payload, KRWBTC, cursor, len(payload) + 1)
+    assert day_before == (1, None)
+    assert U.trades_call("KRW-BTC", 500, day_before).params == {
+        "market": "KRW-BTC",
+        "count": 500,
+        "days_ago": 1,
+    }
+    assert U.parse_trades([], KRWBTC, (7, None), 10)[1] is None  # a week back is the limit
 
 
 @pytest.mark.parametrize("name,interval", [("candles_minutes", "1m"), ("candles_days", "1d")])
@@ -276,16 +283,10 @@ def test_upbit_markets_with_ticks_and_warnings() -> None:
         )
     }
     btc = infos["KRW-BTC"]
-    tick = next(i for i in example("upbit", "orderbook_instruments") if i["market"] == "KRW-BTC")[
-        "tick_size"
-    ]
+    tick = next(i for i in example("upbit", "orderbook_instruments") if i["market"] == "KRW-BTC")["tick_size"]
     assert str(btc.symbol) == "BTC/KRW" and str(btc.tick_size) == tick
     assert str(btc.min_notional) == "5000"
-    warned = [
-        m
-        for m in example("upbit", "market_all_details")
-        if m.get("market_event", {}).get("warning")
-    ]
+    warned = [m for m in example("upbit", "market_all_details") if m.get("market_event", {}).get("warning")]
     for m in warned:
         assert infos[m["market"]].warning
 

@@ -79,6 +79,7 @@ from xtoolkit.research import (
     to_parquet,
     valued_balances,
 )
+from xtoolkit.stream import LivePremium, MarketStream, StreamBuffer
 
 __version__ = "0.1.0"
 
@@ -107,9 +108,11 @@ __all__ = [
     "KillSwitchOn",
     "LimitExceeded",
     "Limits",
+    "LivePremium",
     "MalformedResponse",
     "MarketInfo",
     "MarketRef",
+    "MarketStream",
     "MinNotional",
     "MissingCredentials",
     "NetworkError",
@@ -120,6 +123,7 @@ __all__ = [
     "RateLimited",
     "Recorder",
     "RequestTimeout",
+    "StreamBuffer",
     "Symbol",
     "Timeout",
     "TransportError",

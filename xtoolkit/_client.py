@@ -49,6 +49,7 @@ R = TypeVar("R")
 MarketLike = str | MarketRef
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 _MAX_PAGES = 5000
+_MAX_TRADE_PAGES = 20
 
 
 def _as_list(markets: MarketLike | Sequence[MarketLike]) -> list[MarketLike]:
@@ -477,7 +478,8 @@ class AsyncClient:
     async def trades(self, market: MarketLike, *, limit: int = 100, raw: bool = False) -> pd.DataFrame:
         """The most recent trades of one market, oldest first.
 
-        ``limit`` up to 1000 (Upbit pages 500 at a time behind the scenes).
+        ``limit`` up to 1000 (Upbit pages 500 at a time behind the scenes and, since it serves
+        one UTC day per request, continues into previous days — up to 7 — just after midnight).
 
         Returns
         -------
@@ -493,14 +495,13 @@ class AsyncClient:
         parts: list[dict[str, list[Any]]] = []
         cursor: Any = None
         remaining = limit
-        while remaining > 0:
+        for _ in range(_MAX_TRADE_PAGES):  # bounded; the adapter's cursor says when to stop
             call = adapter.trades_call(ref.native, remaining, cursor)
             resp = await self._guarded(ref.exchange, [ref], self._transport.send(venue, call))
-            cols, cursor = adapter.parse_trades(resp.payload, ref)
+            cols, cursor = adapter.parse_trades(resp.payload, ref, cursor, min(remaining, adapter.max_trades))
             parts.append(cols)
-            got = len(cols["trade_id"])
-            remaining -= got
-            if cursor is None or got == 0 or got < min(remaining + got, adapter.max_trades):
+            remaining -= len(cols["trade_id"])
+            if cursor is None or remaining <= 0:
                 break
         df = frame("trades", merge_columns(parts, "trades"), raw=raw)
         df = df.drop_duplicates("trade_id", keep="last").sort_values(["ts", "trade_id"], kind="stable")

@@ -134,17 +134,22 @@ def test_krw_tick_table(price: str, tick: str) -> None:
 
 
 def test_trades_ticks(upbit: UpbitClient) -> None:
-    body = upbit.public("/v1/trades/ticks", {"market": "KRW-BTC", "count": 2}).json()
+    # Upbit serves one UTC day per request; just after midnight "today" holds few trades, so
+    # read yesterday's full day then (the paging rules are the same).
+    day = {"days_ago": 1} if datetime.now(tz=UTC).hour == 0 else {}
+    body = upbit.public("/v1/trades/ticks", {"market": "KRW-BTC", "count": 2, **day}).json()
     assert_shape(body, example("upbit", "trades_ticks"))
-    one = upbit.public("/v1/trades/ticks", {"market": "KRW-BTC"}).json()
+    one = upbit.public("/v1/trades/ticks", {"market": "KRW-BTC", **day}).json()
     assert len(one) == 1 and one[0] == body[0]
-    many = upbit.public("/v1/trades/ticks", {"market": "KRW-BTC", "count": 500}).json()
+    many = upbit.public("/v1/trades/ticks", {"market": "KRW-BTC", "count": 500, **day}).json()
     assert len(many) == 500
     times = [t["timestamp"] for t in many]
     assert times == sorted(times, reverse=True)
     assert len({t["sequential_id"] for t in many}) == 500
     cursor = many[99]["sequential_id"]
-    older = upbit.public("/v1/trades/ticks", {"market": "KRW-BTC", "count": 10, "cursor": cursor}).json()
+    older = upbit.public(
+        "/v1/trades/ticks", {"market": "KRW-BTC", "count": 10, "cursor": cursor, **day}
+    ).json()
     assert [t["sequential_id"] for t in older] == [t["sequential_id"] for t in many[100:110]]
     assert {t["ask_bid"] for t in many} == {"ASK", "BID"}
 

@@ -440,7 +440,10 @@ class BinanceAdapter:
     def trades_call(self, native: str, limit: int, cursor: Any = None) -> Call:
         return Call("trades", {"symbol": native, "limit": min(limit, self.max_trades)})
 
-    def parse_trades(self, payload: Any, ref: MarketRef) -> tuple[Columns, Any]:
+    def parse_trades(
+        self, payload: Any, ref: MarketRef, cursor: Any = None, requested: int = 0
+    ) -> tuple[Columns, Any]:
+        """Trades columns and the next cursor (always None: one call returns up to 1000)."""
         cols = new_columns("trades")
         for t in payload:
             cols["exchange"].append(NAME)

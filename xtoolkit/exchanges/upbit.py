@@ -385,12 +385,19 @@ class UpbitAdapter:
         }
 
     def trades_call(self, native: str, limit: int, cursor: Any = None) -> Call:
+        """``cursor`` is ``(days_ago, sequential_id)``: which UTC day, and older than which trade."""
         params: dict[str, Any] = {"market": native, "count": min(limit, self.max_trades)}
-        if cursor is not None:
-            params["cursor"] = cursor
+        days_ago, before = cursor if cursor is not None else (0, None)
+        if before is not None:
+            params["cursor"] = before
+        if days_ago:
+            params["days_ago"] = days_ago
         return Call("trades", params)
 
-    def parse_trades(self, payload: Any, ref: MarketRef) -> tuple[Columns, Any]:
+    def parse_trades(
+        self, payload: Any, ref: MarketRef, cursor: Any = None, requested: int = 0
+    ) -> tuple[Columns, Any]:
+        """Trades columns and the next cursor; a short page moves on to the previous UTC day."""
         cols = new_columns("trades")
         for t in payload:
             price, qty = t["trade_price"], t["trade_volume"]
@@ -404,8 +411,11 @@ class UpbitAdapter:
             cols["side"].append("buy" if t.get("ask_bid") == "BID" else "sell")
             cols["ts"].append(t["timestamp"])
             cols["raw"].append(t)
-        cursor = payload[-1]["sequential_id"] if payload else None
-        return cols, cursor
+        days_ago = cursor[0] if cursor is not None else 0
+        if payload and len(payload) >= requested:
+            return cols, (days_ago, payload[-1]["sequential_id"])
+        # Upbit serves one UTC day per request (days_ago 1..7 reach back a week).
+        return cols, ((days_ago + 1, None) if days_ago < 7 else None)
 
     def candles_call(
         self, native: str, interval: str, *, start_ms: int | None, end_ms: int | None, limit: int
