@@ -1,0 +1,149 @@
+"""Helpers and session fixtures for the notebook-layer tests: one Voila, one Chromium.
+
+Test modules import the fixtures they use (``from nb_support import chromium, ...``). This is
+not a ``conftest.py``: in test folders without ``__init__`` every ``conftest`` shares one
+module name and could shadow another. Servers bind 127.0.0.1 on a free port, start once per
+session and are stopped by their Popen handle (terminate -> wait -> kill). Every wait is
+bounded.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+#: Flags that keep Debian's chromium quiet, offline and sandbox-free inside containers.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def artifacts_dir() -> Path:
+    """Where screenshots and server logs go (git-ignored ``out/``, or ``$XTOOLKIT_ARTIFACTS``)."""
+    path = Path(os.environ.get("XTOOLKIT_ARTIFACTS", ROOT / "out" / "test-artifacts"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def need_browser_stack() -> None:
+    """Skip locally, fail on CI, when the real-browser stack is incomplete."""
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"{CHROMIUM} (apt-get install chromium)")
+    for module in ("playwright", "voila"):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(f"python package {module}")
+    if missing:
+        message = "browser test needs: " + ", ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(message + " — CI must install them")
+        pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def stop(proc: subprocess.Popen[Any], timeout: float = 15.0) -> None:
+    """Terminate ``proc``, wait a bounded time, kill it if it is still there."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+def wait_http(url: str, proc: subprocess.Popen[Any], log: Path, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} not ready after {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+class VoilaServer:
+    def __init__(self, url: str, log: Path) -> None:
+        self.url = url
+        self.log = log
+
+    def log_tail(self, n: int = 4000) -> str:
+        return self.log.read_text(errors="replace")[-n:]
+
+
+@pytest.fixture(scope="module")
+def voila_dashboard() -> Iterator[VoilaServer]:
+    """``notebooks/00_dashboard.ipynb`` served by Voila on 127.0.0.1:<free port>."""
+    need_browser_stack()
+    notebook = ROOT / "notebooks" / "00_dashboard.ipynb"
+    port = free_port()
+    log = artifacts_dir() / "voila.log"
+    env = {k: v for k, v in os.environ.items() if k not in ("XTOOLKIT_LIVE", "XTOOLKIT_ALLOW_LIVE")}
+    env["TQDM_DISABLE"] = "1"
+    cmd = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--show_tracebacks=True",
+    ]
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, cwd=notebook.parent, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        # A static file, not "/": a GET of "/" would start a kernel and run the notebook.
+        wait_http(f"http://127.0.0.1:{port}/voila/static/voila.js", proc, log)
+        yield VoilaServer(f"http://127.0.0.1:{port}/", log)
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One headless Debian chromium driven by playwright (no ``playwright install``).
+
+    Module scope, not session: playwright's sync API keeps an event loop marked as running
+    on the main thread while it is open, which would break every later asyncio test.
+    """
+    need_browser_stack()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
