@@ -10,6 +10,7 @@ bounded.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -58,6 +59,19 @@ def need_browser_stack() -> None:
         if os.environ.get("CI"):
             pytest.fail(message + " — CI must install them")
         pytest.skip(message)
+
+
+def die_with_parent() -> None:
+    """In the child, before exec: get SIGTERM when the test process dies (Linux).
+
+    The fixture stops the server on a normal exit; this covers a test run that is killed
+    outright, which would otherwise leave Voila and its kernels running.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def free_port() -> int:
@@ -122,7 +136,14 @@ def voila_dashboard() -> Iterator[VoilaServer]:
         "--show_tracebacks=True",
     ]
     with log.open("w") as out:
-        proc = subprocess.Popen(cmd, cwd=notebook.parent, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=notebook.parent,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,
+        )
     try:
         # A static file, not "/": a GET of "/" would start a kernel and run the notebook.
         wait_http(f"http://127.0.0.1:{port}/voila/static/voila.js", proc, log)

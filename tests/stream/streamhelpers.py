@@ -59,6 +59,24 @@ async def step(box: Any, n: int = 1) -> None:
     await asyncio.to_thread(box.market.step, n)
 
 
+def peers(box: Any, exchange: str) -> frozenset[Any]:
+    """The sandbox's open ``exchange`` stream connections right now (held, so never reused)."""
+    return frozenset(p for p in getattr(box.streams, exchange).peers if not p.closed)
+
+
+async def registered(box: Any, exchange: str, before: frozenset[Any]) -> None:
+    """Wait until the sandbox has registered a connection that was not open ``before``.
+
+    A websocket handshake can complete on the client before the server has registered the
+    connection; a market step in between would publish to nobody.
+    """
+    deadline = time.monotonic() + TIMEOUT
+    while not (peers(box, exchange) - before):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the sandbox never registered the {exchange} connection")
+        await asyncio.sleep(0.01)
+
+
 async def drain(ws: aiohttp.ClientWebSocketResponse, quiet: float = 0.3) -> list[Any]:
     """Every data frame until none arrives for ``quiet`` seconds (bounded by :data:`TIMEOUT`)."""
     out: list[Any] = []

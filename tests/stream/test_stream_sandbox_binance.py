@@ -13,7 +13,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from streamhelpers import TIMEOUT, drain, receive_json, step
+from streamhelpers import TIMEOUT, drain, peers, receive_json, registered, step
 
 from xtoolkit.sandbox import Sandbox
 
@@ -35,7 +35,9 @@ async def rest(http: aiohttp.ClientSession, box: Sandbox, path: str, **params: A
 async def test_raw_book_ticker_matches_rest_at_the_same_state(
     box: Sandbox, http: aiohttp.ClientSession
 ) -> None:
+    before = peers(box, "binance")
     async with http.ws_connect(box.ws_urls["binance"] + "/ws/btcusdt@bookTicker") as ws:
+        await registered(box, "binance", before)
         await step(box)
         msg = await receive_json(ws)
         assert set(msg) == {"u", "s", "b", "B", "a", "A"}  # no e/E on bookTicker
@@ -53,7 +55,9 @@ async def test_raw_book_ticker_matches_rest_at_the_same_state(
 async def test_combined_streams_live_subscribe_list_unsubscribe(
     box: Sandbox, http: aiohttp.ClientSession
 ) -> None:
+    before = peers(box, "binance")
     async with http.ws_connect(box.ws_urls["binance"] + "/stream?streams=btcusdt@bookTicker") as ws:
+        await registered(box, "binance", before)
         await ws.send_str(json.dumps({"method": "SUBSCRIBE", "params": ["ethusdt@bookTicker"], "id": 1}))
         assert await receive_json(ws) == {"result": None, "id": 1}
         await ws.send_str(json.dumps({"method": "LIST_SUBSCRIPTIONS", "id": 2}))
@@ -73,7 +77,9 @@ async def test_combined_streams_live_subscribe_list_unsubscribe(
 async def test_diff_depth_continues_the_rest_snapshot_exactly(
     box: Sandbox, http: aiohttp.ClientSession
 ) -> None:
+    before = peers(box, "binance")
     async with http.ws_connect(box.ws_urls["binance"] + "/ws/btcusdt@depth@100ms") as ws:
+        await registered(box, "binance", before)
         snap = await rest(http, box, "/api/v3/depth", symbol="BTCUSDT", limit=1000)
         bids = {D(p): D(q) for p, q in snap["bids"]}
         asks = {D(p): D(q) for p, q in snap["asks"]}
@@ -98,7 +104,9 @@ async def test_diff_depth_continues_the_rest_snapshot_exactly(
 
 async def test_partial_depth_and_trades_match_rest(box: Sandbox, http: aiohttp.ClientSession) -> None:
     url = box.ws_urls["binance"] + "/stream?streams=btcusdt@depth5/btcusdt@trade"
+    before = peers(box, "binance")
     async with http.ws_connect(url) as ws:
+        await registered(box, "binance", before)
         await step(box, 3)
         msgs = await drain(ws)
         partial = [m["data"] for m in msgs if m["stream"] == "btcusdt@depth5"]
@@ -114,7 +122,9 @@ async def test_partial_depth_and_trades_match_rest(box: Sandbox, http: aiohttp.C
 
 
 async def test_control_errors_use_binance_codes(box: Sandbox, http: aiohttp.ClientSession) -> None:
+    before = peers(box, "binance")
     async with http.ws_connect(box.ws_urls["binance"] + "/ws") as ws:
+        await registered(box, "binance", before)
         await ws.send_str("{nope")
         assert (await receive_json(ws))["error"]["code"] == 3
         await ws.send_str(json.dumps({"method": "PUBLISH", "id": 5}))
@@ -132,7 +142,9 @@ async def test_control_errors_use_binance_codes(box: Sandbox, http: aiohttp.Clie
 
 
 async def test_server_pings_and_the_message_rate_limit(box: Sandbox, http: aiohttp.ClientSession) -> None:
+    before = peers(box, "binance")
     async with http.ws_connect(box.ws_urls["binance"] + "/ws/btcusdt@trade", autoping=False) as ws:
+        await registered(box, "binance", before)
         msg = await ws.receive(timeout=TIMEOUT)
         assert msg.type == aiohttp.WSMsgType.PING  # every ping_interval (0.3 s here; 20 s real)
         await ws.pong(msg.data)

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from streamhelpers import TIMEOUT, await_until, receive_json, step
+from streamhelpers import TIMEOUT, await_until, peers, receive_json, registered, step
 
 from xtoolkit.sandbox import Sandbox
 
@@ -43,7 +43,9 @@ async def test_drop_cuts_without_a_close_frame_and_refuse_answers_503(
 
 
 async def test_malformed_garbles_the_next_frames(box: Sandbox, http: aiohttp.ClientSession) -> None:
+    before = peers(box, "binance")
     async with http.ws_connect(box.ws_urls["binance"] + "/ws/btcusdt@trade") as ws:
+        await registered(box, "binance", before)
         box.faults.ws_malformed("binance", count=1)
         await step(box, 2)
         first = await ws.receive(timeout=TIMEOUT)
@@ -51,7 +53,9 @@ async def test_malformed_garbles_the_next_frames(box: Sandbox, http: aiohttp.Cli
             json.loads(first.data)
         second = await receive_json(ws)  # then normal again
         assert second["e"] == "trade"
+    before = peers(box, "upbit")
     async with http.ws_connect(box.ws_urls["upbit"] + "/websocket/v1") as ws:
+        await registered(box, "upbit", before)
         box.faults.ws_malformed("upbit")
         await ws.send_str("PING")
         bad = await ws.receive(timeout=TIMEOUT)
@@ -61,7 +65,9 @@ async def test_malformed_garbles_the_next_frames(box: Sandbox, http: aiohttp.Cli
 
 
 async def test_stall_silences_data_and_pings_then_resumes(box: Sandbox, http: aiohttp.ClientSession) -> None:
+    before = peers(box, "binance")
     async with http.ws_connect(box.ws_urls["binance"] + "/ws/btcusdt@bookTicker", autoping=False) as ws:
+        await registered(box, "binance", before)
         box.faults.ws_stall("binance", 1.0)
         t0 = time.monotonic()
         await step(box)
@@ -78,7 +84,9 @@ async def test_stall_silences_data_and_pings_then_resumes(box: Sandbox, http: ai
 
 
 async def test_skip_depth_withholds_one_diff_event(box: Sandbox, http: aiohttp.ClientSession) -> None:
+    before = peers(box, "binance")
     async with http.ws_connect(box.ws_urls["binance"] + "/ws/btcusdt@depth") as ws:
+        await registered(box, "binance", before)
         await step(box)
         first = await receive_json(ws)
         box.faults.ws_skip_depth("binance", symbol="BTCUSDT")

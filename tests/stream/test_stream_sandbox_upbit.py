@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from streamhelpers import TIMEOUT, drain, example, receive_json, step
+from streamhelpers import TIMEOUT, drain, example, peers, receive_json, registered, step
 
 from xtoolkit.sandbox import Sandbox
 
@@ -46,7 +46,9 @@ def request(*types: dict[str, Any], fmt: str | None = None) -> str:
 async def test_snapshot_then_realtime_in_binary_frames_matching_rest(
     box: Sandbox, http: aiohttp.ClientSession
 ) -> None:
+    before = peers(box, "upbit")
     async with http.ws_connect(upbit_url(box)) as ws:
+        await registered(box, "upbit", before)
         await ws.send_str(request({"type": "orderbook", "codes": ["KRW-BTC.5"]}))
         msg = await ws.receive(timeout=TIMEOUT)
         assert msg.type == aiohttp.WSMsgType.BINARY
@@ -64,7 +66,9 @@ async def test_snapshot_then_realtime_in_binary_frames_matching_rest(
 
 
 async def test_trades_and_ticker_match_rest(box: Sandbox, http: aiohttp.ClientSession) -> None:
+    before = peers(box, "upbit")
     async with http.ws_connect(upbit_url(box)) as ws:
+        await registered(box, "upbit", before)
         await ws.send_str(
             request(
                 {"type": "trade", "codes": ["KRW-BTC"], "is_only_realtime": True},
@@ -87,7 +91,9 @@ async def test_trades_and_ticker_match_rest(box: Sandbox, http: aiohttp.ClientSe
 
 
 async def test_ping_status_up_and_its_repeats(box: Sandbox, http: aiohttp.ClientSession) -> None:
+    before = peers(box, "upbit")
     async with http.ws_connect(upbit_url(box)) as ws:
+        await registered(box, "upbit", before)
         await ws.send_str("PING")
         assert await receive_json(ws) == example("upbit", "ws_ping_status")
         assert await receive_json(ws) == {"status": "UP"}  # repeated every status_interval
@@ -103,7 +109,9 @@ async def test_request_errors(box: Sandbox, http: aiohttp.ClientSession) -> None
         (request({"type": "orderbook", "codes": ["KRW-BTC.7"]}), "INVALID_PARAM"),
         (request({"type": "ticker", "codes": ["KRW-BTC"]}, fmt="SIMPLE"), "INVALID_PARAM"),
     ]
+    before = peers(box, "upbit")
     async with http.ws_connect(upbit_url(box)) as ws:
+        await registered(box, "upbit", before)
         for raw, name in cases:
             await ws.send_str(raw)
             msg = await ws.receive(timeout=TIMEOUT)
@@ -114,7 +122,9 @@ async def test_request_errors(box: Sandbox, http: aiohttp.ClientSession) -> None
 
 
 async def test_only_snapshot_json_list_and_replacement(box: Sandbox, http: aiohttp.ClientSession) -> None:
+    before = peers(box, "upbit")
     async with http.ws_connect(upbit_url(box)) as ws:
+        await registered(box, "upbit", before)
         await ws.send_bytes(
             request(
                 {"type": "orderbook", "codes": ["KRW-ETH.1"], "is_only_snapshot": True}, fmt="JSON_LIST"
