@@ -73,11 +73,15 @@ def test_stop_is_bounded_even_with_a_request_hanging(quick: xt.Client, box: obje
 
 
 def test_memory_is_bounded(client: xt.Client) -> None:
-    rec = xr.Recorder(client, "premium", bases=["BTC", "ETH"], every=0.02, max_rows=4)
-    df = rec.run(5)
-    assert len(df) == 4 and rec.polls == 5
+    from xtoolkit.research.recorder import _COMPACT_EVERY
+
+    rec = xr.Recorder(client, "premium", bases=["BTC", "ETH"], every=0.01, max_rows=4)
+    df = rec.run(_COMPACT_EVERY + 6)
+    assert len(df) == 4 and rec.polls == _COMPACT_EVERY + 6
     assert df.poll_ts.nunique() == 2  # the two most recent polls
-    assert len(rec._polls) <= 3  # whole polls, oldest dropped
+    # What is held stays bounded: one folded frame of at most max_rows plus a few recent polls.
+    assert rec._kept is not None and len(rec._kept) <= 4
+    assert len(rec._polls) == 6
 
 
 def test_parquet_is_hive_partitioned(client: xt.Client, tmp_path: Path) -> None:

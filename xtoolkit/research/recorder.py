@@ -1,8 +1,10 @@
 """Record premiums or tickers on a schedule: in memory (bounded) and to disk.
 
-Memory: at most ``max_rows`` rows are kept — the oldest polls are dropped first (a ring buffer
-of whole polls, trimmed to exactly ``max_rows`` when read), so a recorder left running for days
-holds a fixed window. Disk keeps everything:
+Memory: at most ``max_rows`` rows are kept — the oldest rows are dropped first (recent polls
+are folded every 64 polls into one frame trimmed to ``max_rows``; reads return exactly the last
+``max_rows``), so a recorder left running for days holds a fixed window of ~220 bytes a row.
+
+Disk keeps everything:
 
 * CSV: one file, rows appended after every poll, with a ``.schema.json`` sidecar so
   :func:`xtoolkit.research.read_csv` restores dtypes.
@@ -71,6 +73,10 @@ def _canonical(engine: AsyncClient, market: str) -> str:
     if symbol is None:
         raise InvalidArgument(f"cannot read {market!r}; write it as '{ex}:BASE/QUOTE'")
     return f"{ex.lower()}:{symbol}"
+
+
+#: Polls held as separate small frames before they are folded into the kept frame.
+_COMPACT_EVERY = 64
 
 
 class _Bar:
@@ -250,8 +256,11 @@ class Recorder:
                 if format == "csv"
                 else _ParquetSink(self.path, self.kind, float(flush_every))
             )
+        # Recent polls wait as small frames; every _COMPACT_EVERY polls they are folded into one
+        # frame trimmed to max_rows. One-row frames cost ~26 KiB each (pandas overhead), the
+        # folded frame ~220 bytes a row: this keeps a day of 1 s polls near 20 MB, not 2 GB.
         self._polls: collections.deque[pd.DataFrame] = collections.deque()
-        self._rows = 0
+        self._kept: pd.DataFrame | None = None
         self._errors: collections.deque[dict[str, Any]] = collections.deque(maxlen=10_000)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -268,10 +277,10 @@ class Recorder:
     def frame(self) -> pd.DataFrame:
         """The most recent ``max_rows`` recorded rows (a copy)."""
         with self._lock:
-            polls = list(self._polls)
-        if not polls:
+            parts = ([self._kept] if self._kept is not None else []) + list(self._polls)
+        if not parts:
             return build(self.kind)
-        df = pd.concat(polls, ignore_index=True) if len(polls) > 1 else polls[0].copy()
+        df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy()
         return df.tail(self.max_rows).reset_index(drop=True)
 
     @property
@@ -346,9 +355,10 @@ class Recorder:
     def _append(self, rows: pd.DataFrame, venue_errors: dict[str, BaseException]) -> None:
         with self._lock:
             self._polls.append(rows)
-            self._rows += len(rows)
-            while len(self._polls) > 1 and self._rows - len(self._polls[0]) >= self.max_rows:
-                self._rows -= len(self._polls.popleft())
+            if len(self._polls) >= _COMPACT_EVERY:
+                parts = ([self._kept] if self._kept is not None else []) + list(self._polls)
+                self._kept = pd.concat(parts, ignore_index=True).tail(self.max_rows).reset_index(drop=True)
+                self._polls.clear()
             stamp = rows["poll_ts"].iloc[0] if len(rows) else now_utc()
             for ex, exc in venue_errors.items():
                 self._errors.append(
