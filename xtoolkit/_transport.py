@@ -177,6 +177,11 @@ class Transport:
                 trust_env=False,
                 auto_decompress=True,
             )
+            # aiohttp re-sends a GET/DELETE by itself when a reused keep-alive connection drops
+            # mid-request. For us that replays a signed request the venue may already have
+            # acted on: a second cancel, or an Upbit JWT nonce the venue refuses as reused.
+            # Retrying is this module's decision alone (reads only, re-signed, never writes).
+            self._session._retry_connection = False
             self._loop = loop
         elif self._loop is not loop:
             raise InvalidArgument(
