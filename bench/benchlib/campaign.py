@@ -162,7 +162,8 @@ class CampaignReport:
             "",
             "faults injected      " + ", ".join(f"{k} {v}" for k, v in sorted(self.faults.items())),
             f"requests served      {self.requests}",
-            f"418 answers          {b.responses_418} (client-side bans opened: {b.client_bans})",
+            f"418 answers          {b.responses_418} ({b.read_418} read by a client, {b.unread_418} to "
+            f"requests already cancelled; client-side bans opened: {b.client_bans})",
             f"requests during bans {b.requests_during_bans} (client side: {b.sent_during_bans} sent inside a "
             f"ban; sandbox log: {b.arrived_during_bans} logged inside, {b.arrived_in_flight} of them sent "
             "before the ban was known)",
@@ -310,7 +311,9 @@ async def _campaign(
             if why:
                 rep.reconcile_failures.append(f"client {idx}: {why}")
         rep.recorder = check_recorder(frame, recorder.polls, RECORDED_BASES)
-        rep.bans = check_bans(box.requests.snapshot(), sends.snapshot(), watch.bans, ban_s=cfg.ban_s)
+        rep.bans = check_bans(
+            box.requests.snapshot(), sends.snapshot(), sends.answered(), watch.bans, ban_s=cfg.ban_s
+        )
     finally:
         stop.set()
         watch.close()

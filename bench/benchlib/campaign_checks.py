@@ -1,7 +1,8 @@
 """The campaign's invariants, checked against the sandbox's own records after the run.
 
-* bans: no request leaves a client while its venue is banned (client-side send times), and
-  every request the sandbox logged inside a ban was sent before the ban was known;
+* bans: every 418 a client read opened a ban; no request left a client while its venue was
+  banned (client-side send times); every request the sandbox logged inside a ban was sent
+  before the ban was known;
 * orders: no client order id twice on a venue, no venue order without a journal intent, every
   intent resolved after ``reconcile()``, every verdict agreeing with the venue;
 * recorder: every poll left one row per base — a good row or a gap row with its error text.
@@ -19,7 +20,7 @@ from urllib.parse import parse_qs
 
 import pandas as pd
 
-from benchlib.campaign_trace import Send
+from benchlib.campaign_trace import Answer, Send
 from benchlib.campaign_work import Submission
 from xtoolkit.orders.journal import IntentRecord, Journal
 from xtoolkit.sandbox import RequestRecord
@@ -32,9 +33,11 @@ MAY_BE_PLACED = frozenset({"placed", "OrderStatusUnknown", "CancelledError"})
 
 @dataclass
 class BanCheck:
-    """418 answers the venues sent, bans the clients opened, and requests sent inside them."""
+    """418 answers the venues sent and the clients read, bans opened, requests sent inside them."""
 
     responses_418: int = 0
+    read_418: int = 0
+    unread_418: int = 0
     client_bans: int = 0
     sent_during_bans: int = 0
     arrived_during_bans: int = 0
@@ -43,31 +46,39 @@ class BanCheck:
 
     @property
     def requests_during_bans(self) -> int:
-        """Requests the clients sent during a ban (the invariant: must be 0)."""
+        """Broken ban rules: requests sent during a known ban, 418s read but not honoured."""
         return len(self.violations)
 
 
-def _ban_for(
-    bans: Sequence[tuple[str, float, float]], venue: str, at: float
-) -> tuple[str, float, float] | None:
-    """The first client-side ban of ``venue`` opened at or after ``at``."""
-    return min((b for b in bans if b[0] == venue and b[1] >= at), key=lambda b: b[1], default=None)
+Ban = tuple[str, float, float]  # (venue, when it took effect, until), epoch seconds
+
+
+def _in_force(bans: Sequence[Ban], venue: str, start: float, end: float) -> Ban | None:
+    """The client-side ban of ``venue`` that covers ``start``..``end``, if any."""
+    return next((b for b in bans if b[0] == venue and b[1] <= start and b[2] >= end), None)
 
 
 def check_bans(
     records: Iterable[RequestRecord],
     sends: Sequence[Send],
-    client_bans: Sequence[tuple[str, float, float]],
+    answers: Sequence[Answer],
+    client_bans: Sequence[Ban],
     *,
     ban_s: float,
+    slack: float = 0.5,
 ) -> BanCheck:
-    """No request may leave a client while its venue is banned — checked from both ends.
+    """The ban rules, checked from both ends.
 
-    Client side (exact): no request *started* inside a ban the clients opened (``client_bans``:
-    venue, when the ban was first seen, until). Server side (the sandbox's log): every request
-    the venue logged between a 418 and ``ban_s`` later must be one that started on the client
-    before the client learned of that ban (in flight, or queued in the busy server: the log
-    stamps a request when its handler starts) — matched by venue, method, path and query.
+    * Every 418 a client *read* opened a ban on its venue for about ``ban_s`` (``slack``
+      seconds of timing tolerance either side).
+    * No request *started* on a client while a ban it had opened was in force (client-side
+      send times, exact).
+    * Every request the sandbox logged within ``ban_s`` after a 418 that was read is one that
+      started before that ban took effect: in flight, or queued in the busy server (its log
+      stamps a request when the handler starts) — matched by venue, method, path and query.
+
+    A 418 no client read (its request was cancelled first — a sibling in the same verb failed)
+    is counted, not held against the ban rules: nobody knew of it.
     """
     out = BanCheck(client_bans=len(client_bans))
     problems: list[str] = []
@@ -76,6 +87,10 @@ def check_bans(
             if x.venue == venue and seen < x.t < until:
                 out.sent_during_bans += 1
                 problems.append(f"{venue} {x.method} {x.path} sent {x.t - seen:.3f} s into a client-side ban")
+    read: dict[tuple[str, str, str, str], list[float]] = {}
+    for a in answers:
+        if a.status == 418:
+            read.setdefault((a.venue, a.method, a.path, a.query), []).append(a.t)
     ordered = sorted(records, key=lambda r: r.ts)
     times = [r.ts for r in ordered]
     starts: dict[tuple[str, str, str, str], list[float]] = {}
@@ -85,17 +100,26 @@ def check_bans(
         if r.status != 418:
             continue
         out.responses_418 += 1
-        ban = _ban_for(client_bans, r.exchange, r.ts)
-        if ban is None:
-            problems.append(f"{r.exchange} answered 418 at {r.ts:.3f} and no client opened a ban")
+        got = [t for t in read.get((r.exchange, r.method, r.path, r.query), []) if t >= r.ts]
+        if not got:
+            out.unread_418 += 1
             continue
+        out.read_418 += 1
+        seen = min(got)
+        # Read at ``seen``: banned from then (give or take ``slack``) until the venue's ban ends.
+        ban = _in_force(client_bans, r.exchange, seen + slack, r.ts + ban_s - slack)
+        if ban is None:
+            problems.append(
+                f"{r.exchange} {r.method} {r.path}: a 418 was read at {seen:.3f}, no ban followed"
+            )
+        began_ban = ban[1] if ban else seen
         lo, hi = bisect.bisect_right(times, r.ts), bisect.bisect_left(times, r.ts + ban_s)
         for x in ordered[lo:hi]:
             if x.exchange != r.exchange:
                 continue
             out.arrived_during_bans += 1
             began = [t for t in starts.get((x.exchange, x.method, x.path, x.query), []) if t <= x.ts]
-            if began and max(began) < ban[1]:
+            if began and max(began) < began_ban:
                 out.arrived_in_flight += 1
             else:
                 problems.append(

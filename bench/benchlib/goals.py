@@ -276,8 +276,9 @@ def _probes(probes: Mapping[str, Any]) -> list[Goal]:
                 bool(proj < PREMIUM_DAY_MB),
                 ""
                 if proj < PREMIUM_DAY_MB
-                else "the Recorder keeps every poll as its own one-row DataFrame in a deque; "
-                "per-DataFrame overhead dwarfs the ~220 bytes of data per row",
+                else f"{rec['bytes_per_poll']:,.0f} bytes stay resident per poll for "
+                f"~{prem['frame_bytes'] / prem['rows']:.0f} bytes of data a row: per-poll pandas/Arrow "
+                "objects outlive the poll (see the memory section)",
             )
         )
     stream = probes.get("stream")
