@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
+from clockpins import PINNED
 
 import xtoolkit as xt
 from xtoolkit._models import round_to_step
@@ -75,10 +76,38 @@ def test_candles_paginate_dedupe_and_mark_forming(box: Sandbox, client: xt.Clien
     assert df.is_closed.iloc[:-1].all() and not df.is_closed.iloc[-1]
     up = client.candles("upbit:BTC/KRW", interval="1m", limit=450, progress=False)
     assert 440 <= len(up) <= 450 and up.open_time.is_unique and up.is_closed.all()
-    start, end = "2026-11-20T00:00:00Z", "2026-11-20T06:00:00Z"
+    # A window relative to the sandbox's own clock: yesterday 00:00-06:00 UTC.
+    day = pd.Timestamp(box.now).floor("D") - pd.Timedelta(days=1)
+    start, end = day, day + pd.Timedelta(hours=6)
     window = client.candles("binance:BTC/USDT", interval="5m", start=start, end=end, progress=False)
+    assert len(window) == 72 and window.open_time.iloc[0] == start
+    assert window.open_time.iloc[-1] < end
+
+
+def test_candles_of_a_calendar_window_on_a_pinned_sandbox() -> None:
+    # Calendar facts need a pinned clock: the same request answers the same on any date.
+    with (
+        Sandbox(seed=7, freeze=True, now=PINNED) as pinned,
+        xt.Client(**pinned.connect_kwargs(), use_env=False) as c,
+    ):
+        start, end = "2026-11-20T00:00:00Z", "2026-11-20T06:00:00Z"
+        window = c.candles("binance:BTC/USDT", interval="5m", start=start, end=end, progress=False)
+        minutes = c.candles("binance:BTC/USDT", interval="1m", start=start, end=end, progress=False)
+        old = c.candles("upbit:BTC/KRW", interval="1h", start="2024-02-29", end="2024-03-01", progress=False)
     assert len(window) == 72 and window.open_time.iloc[0] == pd.Timestamp(start)
-    assert window.open_time.iloc[-1] < pd.Timestamp(end)
+    assert window.open_time.iloc[-1] == pd.Timestamp("2026-11-20T05:55:00Z")
+    assert window.is_closed.all()
+    # Every 5-minute candle is the aggregate of its five 1-minute candles.
+    five = minutes.assign(bucket=minutes.open_time.dt.floor("5min")).groupby("bucket")
+    assert window.open.tolist() == five.open.first().tolist()
+    assert window.close.tolist() == five.close.last().tolist()
+    assert window.high.tolist() == five.high.max().tolist()
+    assert window.low.tolist() == five.low.min().tolist()
+    assert window.trades.tolist() == five.trades.sum().tolist()
+    assert window.volume.to_numpy() == pytest.approx(five.volume.sum().to_numpy(), rel=1e-12)
+    # Years back, at hour resolution: a leap day of 2024, 24 Upbit hours.
+    assert old.open_time.dt.date.astype(str).unique().tolist() == ["2024-02-29"]
+    assert len(old) == 24 and (old.volume > 0).all()
 
 
 def test_candles_gaps_are_absent_not_zero(client: xt.Client) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from clockpins import PINNED
 from sbhelpers import BinanceClient, UpbitClient
 
 from xtoolkit.sandbox import Sandbox
@@ -21,6 +22,13 @@ def box() -> Iterator[Sandbox]:
 def fresh() -> Iterator[Sandbox]:
     """A frozen sandbox of its own for one test."""
     with Sandbox(seed=7, freeze=True) as sb:
+        yield sb
+
+
+@pytest.fixture(scope="module")
+def pinned() -> Iterator[Sandbox]:
+    """A frozen sandbox whose clock starts at :data:`clockpins.PINNED` (calendar facts)."""
+    with Sandbox(seed=7, freeze=True, now=PINNED) as sb:
         yield sb
 
 

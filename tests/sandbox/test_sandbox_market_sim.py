@@ -122,18 +122,20 @@ def test_data_dir_and_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 
 
 def test_memory_stays_small_with_every_listing_touched() -> None:
-    sim = MarketSim(load_catalog(), seed=3, start_ms=int(time.time() * 1000), freeze=True)
+    from xtoolkit.sandbox.candles import BINANCE_INTERVALS, DAY, HOUR
+
     now = int(time.time() * 1000)
+    sim = MarketSim(load_catalog(), seed=3, start_ms=now, freeze=True)
     for venue in ("binance", "upbit"):
         for lst in sim.listings(venue):
-            sim.days(lst, now)
-            sim.recent_days(lst, now)
+            sim.candles(lst, BINANCE_INTERVALS["1d"], now, now - 400 * DAY, now)
             sim.trades_back(lst, now, 500)
             sim.depth(lst, 1000)
     sim.step(3000, now)
     for venue in ("binance", "upbit"):
         for lst in sim.listings(venue):
-            sim.minutes(lst, now + 60_000, now - 3_600_000)
+            sim.minutes(lst, now + 60_000, now - HOUR)
+    # Day candles of every listing for 400 days are kept; minute blocks stay bounded.
     assert 1_000_000 < sim.memory_bytes() < 40 * 1024 * 1024
 
 

@@ -133,10 +133,10 @@ def test_krw_tick_table(price: str, tick: str) -> None:
     assert KRW.tick_at(D(price)) == D(tick)
 
 
-def test_trades_ticks(upbit: UpbitClient) -> None:
-    # Upbit serves one UTC day per request; just after midnight "today" holds few trades, so
-    # read yesterday's full day then (the paging rules are the same).
-    day = {"days_ago": 1} if datetime.now(tz=UTC).hour == 0 else {}
+def test_trades_ticks(pinned: Sandbox) -> None:
+    # Upbit serves one UTC day per request: pinned at noon, "today" holds half a day.
+    upbit = UpbitClient(pinned.url, *pinned.keys["upbit"])
+    day: dict[str, int] = {}
     body = upbit.public("/v1/trades/ticks", {"market": "KRW-BTC", "count": 2, **day}).json()
     assert_shape(body, example("upbit", "trades_ticks"))
     one = upbit.public("/v1/trades/ticks", {"market": "KRW-BTC", **day}).json()
@@ -154,12 +154,13 @@ def test_trades_ticks(upbit: UpbitClient) -> None:
     assert {t["ask_bid"] for t in many} == {"ASK", "BID"}
 
 
-def test_trades_ticks_days_ago_and_to(upbit: UpbitClient) -> None:
+def test_trades_ticks_days_ago_and_to(pinned: Sandbox) -> None:
+    upbit = UpbitClient(pinned.url, *pinned.keys["upbit"])
     body = upbit.public(
         "/v1/trades/ticks", {"market": "KRW-ETH", "count": 5, "days_ago": 3, "to": "120000"}
     ).json()
     assert len(body) == 5
-    now = datetime.now(tz=UTC)
+    now = pinned.now
     for t in body:
         day = datetime.fromtimestamp(t["timestamp"] / 1000, tz=UTC)
         assert (now.date() - day.date()).days == 3

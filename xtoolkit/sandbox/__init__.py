@@ -9,6 +9,10 @@ One aiohttp server (loopback only) serves Binance spot at ``/api/v3/...`` and Up
 rate limits and order behaviour. See :class:`Sandbox` for the controls.
 """
 
+import sys
+import types
+from typing import Any
+
 from xtoolkit.sandbox.faults import FAULT_KINDS, Fault, FaultPlan
 from xtoolkit.sandbox.requestlog import RequestLog, RequestRecord
 from xtoolkit.sandbox.server import MarketHandle, Sandbox, sandbox
@@ -23,3 +27,19 @@ __all__ = [
     "Sandbox",
     "sandbox",
 ]
+
+
+class _CallableModule(types.ModuleType):
+    """This package, callable like :func:`sandbox`.
+
+    ``xtoolkit.sandbox`` is both a function (``xt.sandbox(seed=7)``) and this subpackage.
+    Importing a subpackage binds it as an attribute of its parent, replacing the function of
+    the same name — so once anything imported ``xtoolkit.sandbox``, ``xt.sandbox(...)``
+    would meet a module. Calling the module does what calling the function does.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Sandbox:
+        return sandbox(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

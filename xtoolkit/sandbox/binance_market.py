@@ -26,8 +26,6 @@ from xtoolkit.sandbox.candles import (
     SECOND,
     Candles,
     Interval,
-    aggregate,
-    bucket_starts,
     next_bucket,
 )
 from xtoolkit.sandbox.catalog import BinanceSymbolSpec
@@ -249,18 +247,6 @@ def parse_time_zone(raw: str | None) -> int:
     return offset
 
 
-def _source_level(interval: Interval, offset: int) -> str:
-    if interval.kind == "fixed":
-        if interval.ms % DAY == 0 and offset % DAY == 0:
-            return "day"
-        if interval.ms % HOUR == 0 and offset % HOUR == 0:
-            return "hour"
-        return "minute"
-    if offset % DAY == 0:
-        return "day"
-    return "hour" if offset % HOUR == 0 else "minute"
-
-
 def _select(table: Candles, start: int | None, end: int | None, limit: int) -> Candles:
     if start is None and end is None:
         return table.take(slice(max(0, len(table) - limit), len(table)))
@@ -281,7 +267,12 @@ def kline_table(
     limit: int,
     now: int,
 ) -> Candles:
-    """The klines Binance would return (dense: quiet periods are flat, zero volume)."""
+    """The klines Binance would return (dense: quiet periods are flat, zero volume).
+
+    Only the window the answer can reach is built: ``limit`` buckets from ``startTime``, or
+    back from ``endTime`` (else now). Before the listing there is nothing; a window that
+    starts earlier begins at the listing's first candle, as on the venue.
+    """
     if interval.name == "1s":
         span = (limit - 1) * SECOND
         now_s = now - now % SECOND
@@ -291,14 +282,19 @@ def kline_table(
             t1 = min(int(end or now), now)
             t0 = t1 - t1 % SECOND - span
         else:
-            t0 = start
-            t1 = min(start + span, now, end if end is not None else now)
+            t0 = max(start, state.market.listed_ms(lst))
+            t1 = min(t0 + span, now, end if end is not None else now)
         table = state.market.seconds(lst, t0, t1, now, dense=True)
         return _select(table, start, end, limit)
-    level = _source_level(interval, offset)
-    source = state.market.level(lst, level, now)
-    keys = bucket_starts(source.t, interval, offset)
-    return _select(aggregate(source, keys), start, end, limit)
+    reach = interval.ms * (limit + 1)
+    if start is not None:
+        lo = max(start, state.market.listed_ms(lst))
+        hi = min(end if end is not None else now, lo + reach, now)
+    else:
+        hi = min(end if end is not None else now, now)
+        lo = hi - reach
+    table = state.market.candles(lst, interval, now, lo, hi, offset_ms=offset)
+    return _select(table, start, end, limit)
 
 
 def klines(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
@@ -368,7 +364,7 @@ def window_stats(state: SandboxState, lst: Listing, now: int, since: int) -> Win
     prev = table.between(None, start - 1)
     win = table.between(start, None)
     traded = win.v > 0
-    last = state.market.trades_back(lst, now, 1, after_t=state.market.recent_from)
+    last = state.market.last_trade(lst, now)
     if not traded.any() or not len(last):
         close = float(prev.c[-1]) if len(prev) else float(state.market.mid(lst))
         return WindowStats(close, close, close, close, 0.0, close, 0.0, 0.0, -1, -1)
@@ -441,7 +437,7 @@ def ticker_24hr(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
 
 
 def _last_price(state: SandboxState, lst: Listing, now: int) -> str:
-    last = state.market.trades_back(lst, now, 1, after_t=state.market.recent_from)
+    last = state.market.last_trade(lst, now)
     if len(last):
         return fmt_price(lst, float(last.p[-1]))
     return fmt8(state.market.mid(lst))
@@ -477,7 +473,7 @@ def avg_price_of(state: SandboxState, lst: Listing, now: int) -> tuple[Decimal, 
     table = state.market.minutes(lst, now, now - now % MINUTE - AVG_PRICE_MINS * MINUTE)
     table = table.take(slice(max(0, len(table) - AVG_PRICE_MINS), len(table)))
     v = float(table.v.sum())
-    last = state.market.trades_back(lst, now, 1, after_t=state.market.recent_from)
+    last = state.market.last_trade(lst, now)
     close_time = int(last.t[-1]) if len(last) else now
     if v > 0:
         return q8(D(repr(float(table.qv.sum()) / v))), close_time

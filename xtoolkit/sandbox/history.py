@@ -1,14 +1,28 @@
-"""Deterministic pre-start price history, generated backwards from the start prices.
+"""Deterministic price history for any day, generated on demand from the seed.
 
-Layout (all boundaries are UTC midnights except the last one): native **day** candles up to
-``max_days`` back, then native **hour** candles for ``hour_days``, then **minute** candles for
-the last ``minute_days`` plus the start day up to the start minute. Coarser candles of the
-recent sections are *aggregates* of the finer ones (see :mod:`xtoolkit.sandbox.market`), so
-every interval agrees exactly where they overlap.
+The history is a pure function of ``(seed, catalog, day)``: asking for the same window gives
+byte-identical candles and trades whenever it is asked and whenever the sandbox was started.
+Nothing is generated ahead of time and there is no horizon: any minute from a market's
+listing day on can be produced in isolation.
 
-Each level is drawn "k steps back from its right edge" from its own seeded stream, so the
-k-th minute before the start has the same return whatever the wall-clock time of day —
-same seed, same prices.
+How a component's path is defined (log space):
+
+* **Day boundaries.** At :data:`EPOCH_MS` (2026-01-01 UTC) every component sits at its anchor.
+  From there the value at each later day start follows a mean-reverting step
+  ``V(d+1) = m + keep·(V(d) - m) + σ_day·z⁺(d)``, and each earlier one the same recursion run
+  backwards with its own draws ``z⁻(d)`` (a stationary OU process is time-reversible, so both
+  directions have the same law). Asset prices revert to their anchor slowly enough to look
+  like a walk day to day, but stay within about ±:data:`LONG_RUN_SD` (one s.d.) of the
+  catalog's reference price on any date — so examples and tests read sensible prices on any
+  date. Draws come in fixed blocks of :data:`BLOCK_DAYS` days keyed by block number, so a
+  value never depends on how far the cache has been extended.
+* **Minutes inside a day.** A Brownian bridge from ``V(d)`` to ``V(d+1)`` over 1,440 steps,
+  drawn from a stream keyed by ``(seed, component, day)``.
+
+A listing's minute candles combine its components, add wicks and activity (trades per day
+drawn per day, then spread over the day's minutes), and stay **unrounded** here: callers put
+prices on the venue's grid after any aggregation. Rounding is monotone, so rounding then
+aggregating equals aggregating then rounding — every interval agrees exactly with the minutes.
 """
 
 from __future__ import annotations
@@ -18,79 +32,62 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from xtoolkit.sandbox.candles import DAY, HOUR, MINUTE, Candles
-from xtoolkit.sandbox.grids import BandedGrid
+from xtoolkit.sandbox.candles import DAY, MINUTE, Candles
 
 __all__ = [
-    "ComponentHistory",
+    "BLOCK_DAYS",
+    "BLOCK_DAYS_MINUTES",
+    "EPOCH_MS",
+    "LONG_RUN_SD",
+    "MINUTES_PER_DAY",
+    "ComponentPath",
     "ComponentSpec",
-    "LevelPath",
     "ListingActivity",
-    "Window",
-    "component_history",
-    "listing_history",
-    "make_window",
+    "day_counts",
+    "day_index",
+    "listing_block",
     "normal_from_uniform",
     "ou_path",
 ]
 
-#: (level name, step in ms) from fine to coarse; index is part of every RNG key.
-LEVELS: tuple[tuple[str, int], ...] = (("minute", MINUTE), ("hour", HOUR), ("day", DAY))
-
-#: How far (in standard deviations of one step) a candle's wick reaches beyond open/close.
+#: Where every component sits at its anchor: 2026-01-01T00:00:00Z.
+EPOCH_MS = 1_767_225_600_000
+MINUTES_PER_DAY = 1440
+#: Day-level random draws come in blocks of this many days (keyed by block number).
+BLOCK_DAYS = 256
+#: Minute candles are generated (and their draws keyed) in blocks of this many days: one
+#: block's numpy work amortises per-call overhead, the unit of caching stays ~1 MB.
+BLOCK_DAYS_MINUTES = 8
+#: Long-run standard deviation of an asset's log price around its anchor.
+LONG_RUN_SD = 0.05
+#: Upper bound on an asset's day-level reversion speed (per day).
+MAX_THETA_DAY = 0.35
+#: How far (in standard deviations of one minute) a candle's wick reaches beyond open/close.
 WICK_SCALE = 0.6
 #: Cap on trades per minute so sequential ids stay unique per millisecond (see trades.py).
 MAX_TRADES_PER_MINUTE = 9_999
+#: RNG keys must be non-negative: day numbers (negative before the epoch) are shifted by this.
+_DAY_KEY = 1 << 31
+#: Stream tags inside one component's / listing's key space.
+_FWD, _BWD, _MIN, _WICK, _ACT, _COUNT = 1, 2, 3, 4, 5, 6
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
-    """Time layout of the history. ``m0`` is the open of the start minute (live from there)."""
-
-    m0: int
-    minute_from: int
-    hour_from: int
-    day_from: int
-
-    @property
-    def n_minutes(self) -> int:
-        """Minute candles in the history (from ``minute_from`` to ``m0``)."""
-        return (self.m0 - self.minute_from) // MINUTE
-
-    @property
-    def n_hours(self) -> int:
-        """Native hour candles (from ``hour_from`` to ``minute_from``)."""
-        return (self.minute_from - self.hour_from) // HOUR
-
-    @property
-    def n_days(self) -> int:
-        """Native day candles (from ``day_from`` to ``hour_from``)."""
-        return (self.hour_from - self.day_from) // DAY
-
-    def count(self, level: str) -> int:
-        """Number of native candles at ``level``."""
-        return {"minute": self.n_minutes, "hour": self.n_hours, "day": self.n_days}[level]
-
-    def level_from(self, level: str) -> int:
-        """Open time of the first native candle at ``level``."""
-        return {"minute": self.minute_from, "hour": self.hour_from, "day": self.day_from}[level]
+def day_index(ms: int) -> int:
+    """The day number of ``ms`` counted from :data:`EPOCH_MS` (negative before it)."""
+    return (int(ms) - EPOCH_MS) // DAY
 
 
-def make_window(start_ms: int, *, minute_days: int = 7, hour_days: int = 60, max_days: int = 1000) -> Window:
-    """The history layout for a sandbox started at ``start_ms``."""
-    m0 = start_ms - start_ms % MINUTE
-    day0 = start_ms - start_ms % DAY
-    minute_from = day0 - minute_days * DAY
-    hour_from = minute_from - hour_days * DAY
-    return Window(m0, minute_from, hour_from, hour_from - max_days * DAY)
+def _rng(seed: int, *key: int) -> np.random.Generator:
+    return np.random.default_rng([seed, *key])
 
 
 @dataclass(frozen=True, slots=True)
 class ComponentSpec:
-    """A latent log-price path: a random ``walk`` or a mean-reverting ``ou`` process.
+    """A latent log-price path: an asset ``walk`` or a faster mean-reverting ``ou`` process.
 
-    ``anchor`` is the log value at the live start; ``sigma_day`` the daily standard deviation
-    of log changes; ``mean``/``theta_day`` the OU mean level and reversion speed per day.
+    ``anchor`` is the log value at :data:`EPOCH_MS`; ``sigma_day`` the daily standard deviation
+    of log changes; ``mean``/``theta_day`` the OU mean level and reversion speed per day (a
+    ``walk`` reverts to its anchor at the speed that gives :data:`LONG_RUN_SD`).
     """
 
     name: str
@@ -100,66 +97,68 @@ class ComponentSpec:
     mean: float = 0.0
     theta_day: float = 0.0
 
-
-@dataclass(slots=True)
-class LevelPath:
-    """Log-space open/high/low/close of one level, ascending in time."""
-
-    o: np.ndarray
-    h: np.ndarray
-    l: np.ndarray  # noqa: E741
-    c: np.ndarray
+    @property
+    def reversion(self) -> tuple[float, float]:
+        """``(mean, keep)`` of the day-level recursion."""
+        if self.kind == "walk":
+            theta = min(MAX_THETA_DAY, self.sigma_day**2 / (2 * LONG_RUN_SD**2))
+            return self.anchor, 1.0 - theta
+        return self.mean, 1.0 - min(self.theta_day, 1.0)
 
 
-@dataclass(slots=True)
-class ComponentHistory:
-    """The three native levels of one component."""
+class ComponentPath:
+    """Day-start values and in-day minute paths of one component, for any day.
 
-    levels: dict[str, LevelPath]
+    Day-start values are cached as they are extended (a few floats per day); minute paths
+    are not cached here (see :class:`~xtoolkit.sandbox.archive.HistoryArchive`).
+    """
+
+    def __init__(self, spec: ComponentSpec, seed: int, comp_id: int) -> None:
+        self.spec = spec
+        self.seed = int(seed)
+        self.comp_id = int(comp_id)
+        self.sigma_minute = spec.sigma_day / math.sqrt(MINUTES_PER_DAY)
+        self._mean, self._keep = spec.reversion
+        self._fwd: list[float] = [spec.anchor]  # V(0), V(1), ...
+        self._bwd: list[float] = [spec.anchor]  # V(0), V(-1), ...
+
+    def _extend(self, values: list[float], tag: int, upto: int) -> None:
+        mean, keep, sigma = self._mean, self._keep, self.spec.sigma_day
+        while len(values) <= upto:
+            k = len(values) - 1  # next step goes from values[k] to values[k + 1]
+            block, pos = divmod(k, BLOCK_DAYS)
+            z = _rng(self.seed, self.comp_id, tag, block).standard_normal(BLOCK_DAYS)
+            v = values[-1]
+            for j in range(pos, BLOCK_DAYS):
+                v = mean + keep * (v - mean) + sigma * float(z[j])
+                values.append(v)
+                if len(values) > upto:
+                    break
+
+    def at_day(self, d: int) -> float:
+        """Log value at the start of day ``d``."""
+        if d >= 0:
+            self._extend(self._fwd, _FWD, d)
+            return self._fwd[d]
+        self._extend(self._bwd, _BWD, -d)
+        return self._bwd[-d]
+
+    def block_paths(self, block: int) -> np.ndarray:
+        """Log values at the minute boundaries of the :data:`BLOCK_DAYS_MINUTES` days of
+        minute block ``block`` (days ``block * BLOCK_DAYS_MINUTES`` on): shape
+        ``(days, 1441)``, both ends of each day included."""
+        first = block * BLOCK_DAYS_MINUTES
+        ends = np.array([self.at_day(first + k) for k in range(BLOCK_DAYS_MINUTES + 1)])
+        a, b = ends[:-1, None], ends[1:, None]
+        z = _rng(self.seed, self.comp_id, _MIN, block + _DAY_KEY).standard_normal(
+            (BLOCK_DAYS_MINUTES, MINUTES_PER_DAY)
+        )
+        walk = np.zeros((BLOCK_DAYS_MINUTES, MINUTES_PER_DAY + 1))
+        np.cumsum(z * self.sigma_minute, axis=1, out=walk[:, 1:])
+        return a + walk - _FRAC * (walk[:, -1:] - (b - a))
 
 
-def _rng(seed: int, *key: int) -> np.random.Generator:
-    return np.random.default_rng([seed, *key])
-
-
-def _backward(
-    spec: ComponentSpec, end: float, n: int, step_ms: int, z: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Closes and opens (ascending) of ``n`` steps ending at log value ``end``."""
-    frac = step_ms / DAY
-    sigma = spec.sigma_day * np.sqrt(frac)
-    if spec.kind == "walk":
-        back = np.concatenate([[0.0], np.cumsum(sigma * z)])
-        closes_back = end - back[:n]
-        opens_back = end - back[1 : n + 1]
-    else:
-        # The stationary OU process is time-reversible, so the forward recursion run
-        # backwards from the anchor has the right law.
-        keep = 1.0 - min(spec.theta_day * frac, 1.0)
-        values = np.concatenate([[end], spec.mean + ou_path(end - spec.mean, keep, sigma * z)])
-        closes_back = values[:n]
-        opens_back = values[1:]
-    return closes_back[::-1].copy(), opens_back[::-1].copy()
-
-
-def component_history(spec: ComponentSpec, window: Window, seed: int, comp_id: int) -> ComponentHistory:
-    """Generate every native level of one component, fine to coarse, from its anchor back."""
-    end = spec.anchor
-    levels: dict[str, LevelPath] = {}
-    for level_no, (name, step_ms) in enumerate(LEVELS):
-        n = window.count(name)
-        z = _rng(seed, comp_id, level_no, 0).standard_normal(n)
-        closes, opens = _backward(spec, end, n, step_ms, z)
-        top, bottom = np.maximum(opens, closes), np.minimum(opens, closes)
-        if spec.kind == "walk":
-            wick = _rng(seed, comp_id, level_no, 1).standard_normal((n, 2))[::-1]
-            reach = spec.sigma_day * np.sqrt(step_ms / DAY) * WICK_SCALE
-            top = top + np.abs(wick[:, 0]) * reach
-            bottom = bottom - np.abs(wick[:, 1]) * reach
-        levels[name] = LevelPath(opens, top, bottom, closes)
-        if n:
-            end = float(opens[0])
-    return ComponentHistory(levels)
+_FRAC = np.arange(MINUTES_PER_DAY + 1) / MINUTES_PER_DAY
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,113 +171,143 @@ class ListingActivity:
     trade_prob: float
     qty_step: float
 
-
-def _combine(parts: list[tuple[LevelPath, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Log OHLC of a product of components raised to exponents (a negative exponent swaps
-    which wick of that component makes the product's high / low)."""
-
-    def total(pick: list[np.ndarray]) -> np.ndarray:
-        return np.sum(np.stack(pick), axis=0)
-
-    o = total([e * p.o for p, e in parts])
-    c = total([e * p.c for p, e in parts])
-    h = total([e * (p.h if e > 0 else p.l) for p, e in parts])
-    low = total([e * (p.l if e > 0 else p.h) for p, e in parts])
-    return o, h, low, c
+    @property
+    def trades_per_day(self) -> float:
+        """Mean trade count of a full day."""
+        return MINUTES_PER_DAY * self.trade_prob * self.trades_per_min
 
 
-def listing_history(
-    parts: list[tuple[ComponentHistory, float]],
-    grid: BandedGrid,
-    activity: ListingActivity,
-    window: Window,
-    seed: int,
-    listing_id: int,
-    history_days: int,
-) -> dict[str, Candles]:
-    """Native candles of one listing at each level (prices on the listing's grid).
+def day_counts(activity: ListingActivity, seed: int, listing_id: int, d0: int, d1: int) -> np.ndarray:
+    """Trades on each day ``d0..d1`` (inclusive), drawn per day in fixed blocks.
 
-    ``history_days`` (days since listing) trims the oldest day candles.
+    Native per day (not summed from minutes) so trade ids — a running count from the
+    listing — are known for any day after a few thousand additions, not millions.
     """
-    out: dict[str, Candles] = {}
-    for level_no, (name, step_ms) in enumerate(LEVELS):
-        n = window.count(name)
-        lo, hi, ll, lc = _combine([(ch.levels[name], e) for ch, e in parts])
-        o = grid.nearest_array(np.exp(lo))
-        c = grid.nearest_array(np.exp(lc))
-        h = np.maximum(grid.nearest_array(np.exp(hi)), np.maximum(o, c))
-        low = np.minimum(grid.nearest_array(np.exp(ll)), np.minimum(o, c))
-        t = window.level_from(name) + np.arange(n, dtype=np.int64) * step_ms
-        table = _with_activity(t, o, h, low, c, activity, step_ms, _rng(seed, 1000 + listing_id, level_no, 2))
-        if name == "day":
-            keep = max(0, history_days - (window.minute_from - window.hour_from) // DAY - 8)
-            table = table.take(slice(max(0, n - keep), n))
-        out[name] = table
+    if d1 < d0:
+        return np.zeros(0, dtype=np.int64)
+    out = np.empty(d1 - d0 + 1, dtype=np.int64)
+    lam = activity.trades_per_day
+    b0, b1 = (d0 + _DAY_KEY) // BLOCK_DAYS, (d1 + _DAY_KEY) // BLOCK_DAYS
+    for block in range(b0, b1 + 1):
+        z = _rng(seed, 1000 + listing_id, _COUNT, block).standard_normal(BLOCK_DAYS)
+        first = block * BLOCK_DAYS - _DAY_KEY
+        lo, hi = max(d0, first), min(d1, first + BLOCK_DAYS - 1)
+        zz = z[lo - first : hi - first + 1]
+        out[lo - d0 : hi - d0 + 1] = np.rint(lam * np.exp(0.25 * zz - 0.03125)).astype(np.int64)
     return out
 
 
-def _with_activity(
-    t: np.ndarray,
-    o: np.ndarray,
-    h: np.ndarray,
-    low: np.ndarray,
-    c: np.ndarray,
-    act: ListingActivity,
-    step_ms: int,
-    rng: np.random.Generator,
+def _spread_counts(total: int, traded: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``total`` trades over the traded minutes: one each, the rest by largest remainder."""
+    counts = np.zeros(len(traded), dtype=np.int64)
+    idx = np.flatnonzero(traded)
+    if total <= 0 or not len(idx):
+        return counts
+    w = weights[idx]
+    if total < len(idx):
+        # Fewer trades than active minutes: the heaviest minutes get one trade each.
+        keep = idx[np.argsort(-w, kind="stable")[:total]]
+        counts[keep] = 1
+        return counts
+    cap = MAX_TRADES_PER_MINUTE - 1
+    share = w / w.sum() * (total - len(idx))
+    floor = np.floor(share)
+    extra = np.minimum(floor.astype(np.int64), cap)
+    left = total - len(idx) - int(extra.sum())
+    if 0 < left < len(idx) and int(extra.max()) < cap:
+        # The usual case: one more trade for the ``left`` largest fractions (O(n) selection).
+        extra[np.argpartition(floor - share, left - 1)[:left]] += 1
+    elif left > 0:
+        order = np.argsort(floor - share, kind="stable")
+        room = cap - extra
+        # Capped minutes: hand out the remainder round robin in order of largest fraction.
+        while left > 0 and room.sum() > 0:
+            give = order[room[order] > 0][:left]
+            extra[give] += 1
+            room[give] -= 1
+            left -= len(give)
+    counts[idx] = 1 + extra
+    return counts
+
+
+def listing_block(
+    parts: list[tuple[np.ndarray, float]],
+    sigma_minute: float,
+    activity: ListingActivity,
+    seed: int,
+    listing_id: int,
+    block: int,
+    n_trades: np.ndarray,
+    first_ids: np.ndarray,
 ) -> Candles:
-    """Attach volumes / trade counts to a price path and make quiet candles consistent."""
-    n = t.shape[0]
-    scale = step_ms / MINUTE
-    # Draw in "steps back" order so the draws for a given candle don't depend on n.
-    draws = rng.random((n, 4))[::-1]
-    prob = act.trade_prob if step_ms == MINUTE else 1.0 - (1.0 - act.trade_prob) ** scale
-    traded = draws[:, 0] < prob
-    noise = np.exp(0.7 * normal_from_uniform(draws[:, 1]) - 0.245)
-    mean = act.volume_per_min * scale / max(prob, 1e-9)
-    units = np.floor(np.where(traded, mean * noise, 0.0) / act.qty_step)
-    counts = np.rint(act.trades_per_min * scale * noise * np.exp(0.3 * (draws[:, 2] - 0.5)))
-    counts = np.where(traded, np.maximum(counts, 1), 0)
-    if step_ms == MINUTE:
-        counts = np.minimum(counts, MAX_TRADES_PER_MINUTE)
-    units = np.where(traded, np.maximum(units, counts), 0)
-    counts = np.minimum(counts, units).astype(np.int64)
+    """Dense minute candles of one listing over the days of minute block ``block``, prices
+    unrounded, days in order (``len == days * 1440``).
+
+    ``parts`` are the components' :meth:`ComponentPath.block_paths` with their exponents;
+    ``n_trades``/``first_ids`` each day's trade count and first trade id. A minute without
+    trades is flat at the previous traded close of the same day (at the day's open when none
+    traded yet), with zero volume — Binance prints such minutes, Upbit omits them.
+    """
+    days, n = BLOCK_DAYS_MINUTES, MINUTES_PER_DAY
+    log = parts[0][0] * parts[0][1]
+    for path, e in parts[1:]:
+        log = log + e * path
+    px = np.exp(log)
+    o, c = px[:, :-1], px[:, 1:]
+    rng = _rng(seed, 1000 + listing_id, _ACT, block + _DAY_KEY)
+    # Single-precision draws: half the generator work, ample for shapes and coin flips.
+    u = rng.random((5, days, n), dtype=np.float32).astype(np.float64)
+    wick = np.abs(rng.standard_normal((2, days, n), dtype=np.float32)) * (sigma_minute * WICK_SCALE)
+    top, bottom = np.maximum(o, c), np.minimum(o, c)
+    h = top * np.exp(wick[0])
+    low = bottom * np.exp(-wick[1])
+    act = activity
+    traded = u[0] < act.trade_prob
+    noise = np.exp(0.7 * normal_from_uniform(u[1]) - 0.245)
+    weights = noise * np.exp(0.3 * (u[2] - 0.5))
+    counts = np.stack([_spread_counts(int(n_trades[k]), traded[k], weights[k]) for k in range(days)])
+    quiet = counts == 0
+    mean_units = act.volume_per_min / max(act.trade_prob, 1e-9) / act.qty_step
+    units = np.where(quiet, 0.0, np.maximum(np.floor(mean_units * noise), counts))
     v = units * act.qty_step
-    tbv = np.floor(v * (0.35 + 0.3 * draws[:, 3]) / act.qty_step) * act.qty_step
-    o, h, low, c = o.copy(), h.copy(), low.copy(), c.copy()
-    # Few trades cannot print separate highs and lows.
+    tbv = np.floor(v * (0.35 + 0.3 * u[3]) / act.qty_step) * act.qty_step
+    # Few trades cannot print separate highs and lows; one trade prints one price.
     few = counts <= 3
-    h = np.where(few, np.maximum(o, c), h)
-    low = np.where(few, np.minimum(o, c), low)
+    h = np.where(few, top, h)
+    low = np.where(few, bottom, low)
     single = counts == 1
     o = np.where(single, c, o)
     h = np.where(single, c, h)
     low = np.where(single, c, low)
-    # Quiet periods are flat at the previous traded close (Binance prints them that way;
-    # Upbit omits them).
-    quiet = counts == 0
+    c = c.copy()
     if quiet.any():
-        idx = np.where(~quiet, np.arange(n), -1)
-        np.maximum.accumulate(idx, out=idx)
-        prev = np.r_[-1, idx[:-1]]
-        fill = np.where(prev >= 0, c[np.maximum(prev, 0)], o)
-        for arr in (o, h, low, c):
-            arr[quiet] = fill[quiet]
+        col = np.arange(n)
+        last_traded = np.where(~quiet, col, -1)
+        np.maximum.accumulate(last_traded, axis=1, out=last_traded)
+        prev = np.concatenate([np.full((days, 1), -1), last_traded[:, :-1]], axis=1)
+        fill = np.where(prev >= 0, np.take_along_axis(c, np.maximum(prev, 0), axis=1), o[:, :1])
+        o, h, low = np.where(quiet, fill, o), np.where(quiet, fill, h), np.where(quiet, fill, low)
+        c = np.where(quiet, fill, c)
     qv = v * (o + h + low + c) / 4.0
-    jitter = np.floor(draws[:, 1] * min(step_ms, MINUTE)).astype(np.int64)
-    last = np.where(quiet, t, t + step_ms - 1 - jitter)
+    first_day = block * days
+    t = EPOCH_MS + (first_day * DAY + np.arange(days * n, dtype=np.int64) * MINUTE)
+    flat_quiet = quiet.ravel()
+    jitter = np.floor(u[4].ravel() * MINUTE).astype(np.int64)
+    last = np.where(flat_quiet, t, t + MINUTE - 1 - jitter)
+    before = np.cumsum(counts, axis=1) - counts
+    first = (first_ids[:, None] + before).ravel()
     return Candles(
         t=t,
-        o=o,
-        h=h,
-        l=low,
-        c=c,
-        v=v,
-        qv=qv,
-        n=counts,
-        tbv=tbv,
-        last=last.astype(np.int64),
-        first_id=np.zeros(n, dtype=np.int64),
+        o=o.ravel(),
+        h=h.ravel(),
+        l=low.ravel(),
+        c=c.ravel(),
+        v=v.ravel(),
+        qv=qv.ravel(),
+        n=counts.ravel(),
+        tbv=tbv.ravel(),
+        last=last,
+        first_id=first.astype(np.int64),
     )
 
 

@@ -62,7 +62,6 @@ class Listing:
     activity: ListingActivity
     spread_ticks: int
     listed_days: int
-    live_first_id: int
     mean_trade_qty: float
 
     @property
@@ -151,7 +150,6 @@ def build_listings(catalog: Catalog, components: list[ComponentSpec]) -> list[Li
                 activity=activity,
                 spread_ticks=spread,
                 listed_days=catalog.assets[base].listed_days,
-                live_first_id=3_040_000_000 + n * 50_000_000,
                 mean_trade_qty=activity.volume_per_min / max(activity.trades_per_min, 1e-9),
             )
         )

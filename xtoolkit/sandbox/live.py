@@ -29,6 +29,8 @@ class LiveCandles:
         self._cols.update({c: np.zeros(self._cap, dtype=np.int64) for c in _INT_COLS})
         self.close = open_price
         self.next_id = next_id
+        #: Id of the first live trade (every earlier id belongs to the generated history).
+        self.first_live_id = next_id
 
     def __len__(self) -> int:
         return self._size

@@ -1,11 +1,15 @@
-"""The living market: seeded random walks, both venues' listings, books, trades and candles.
+"""The living market: generated history, then seeded random walks; books, trades and candles.
 
 Latent *components* (one log-price walk per asset, KRW-USDT, and a mean-reverting Upbit
 premium per asset) drive every *listing*: ``BTCUSDT = BTC``, ``KRW-BTC = BTC × USDT(KRW) ×
-(1 + premium_BTC)``, ``ETHBTC = ETH / BTC``. The walk advances in ticks — on the wall clock
+(1 + premium_BTC)``, ``ETHBTC = ETH / BTC``. The walk advances in ticks — on the sandbox clock
 (``freeze=False``, one tick per ``tick_seconds``) and/or via :meth:`MarketSim.step`. Every tick
 draws from two seeded streams in a fixed order, so the same seed and the same sequence of
 ticks give the same market whatever is queried in between.
+
+Before the start minute every candle and trade comes from the generated history
+(:mod:`xtoolkit.sandbox.archive`), any window back to each listing; from it on, from the live
+walk, which starts where the history stands at that minute.
 
 Not thread-safe: the sandbox serialises access with its state lock.
 """
@@ -14,35 +18,37 @@ from __future__ import annotations
 
 import math
 import time
-from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
 
+from xtoolkit.sandbox.archive import HistoryArchive, archive_for, on_grid
 from xtoolkit.sandbox.book import Level, synth_side
-from xtoolkit.sandbox.candles import DAY, HOUR, MINUTE, SECOND, Candles, aggregate
-from xtoolkit.sandbox.catalog import Catalog
-from xtoolkit.sandbox.history import (
-    ComponentHistory,
-    ComponentSpec,
-    Window,
-    component_history,
-    listing_history,
-    make_window,
-    normal_from_uniform,
+from xtoolkit.sandbox.candles import (
+    DAY,
+    HOUR,
+    MINUTE,
+    SECOND,
+    Candles,
+    Interval,
+    aggregate,
+    bucket_starts,
+    next_bucket,
 )
-from xtoolkit.sandbox.listings import Listing, build_components, build_listings
+from xtoolkit.sandbox.catalog import Catalog
+from xtoolkit.sandbox.history import EPOCH_MS, ComponentSpec, day_index, normal_from_uniform
+from xtoolkit.sandbox.listings import Listing
 from xtoolkit.sandbox.live import LiveCandles
 from xtoolkit.sandbox.trades import Tape, TradeBatch, synth_minute_trades
 
-__all__ = ["VENUES", "Listing", "MarketSim", "TickBatch", "TradeTicket"]
+__all__ = ["VENUES", "Listing", "MarketSim", "TickBatch", "TradeTicket", "day_start", "source_level"]
 
 VENUES: tuple[str, ...] = ("binance", "upbit")
 
-#: Listings whose full history stays cached (each ~1.3 MB).
-HISTORY_CACHE = 8
+#: How many history days a trade search walks back (or forward) before giving up.
+MAX_SCAN_DAYS = 400
 #: Ticks processed per vectorised batch (bounds memory during long catch-ups).
 BATCH_TICKS = 2048
 
@@ -81,7 +87,8 @@ class _Live:
 
 
 class MarketSim:
-    """Both venues' markets for one seed."""
+    """Both venues' markets for one seed: generated history before the start minute, the
+    live walk from it on."""
 
     def __init__(
         self,
@@ -91,15 +98,20 @@ class MarketSim:
         start_ms: int,
         tick_seconds: float = 1.0,
         freeze: bool = False,
+        clock: Callable[[], int] | None = None,
     ) -> None:
         if tick_seconds <= 0:
             raise ValueError("tick_seconds must be positive")
         self.catalog = catalog
+        #: The sandbox's clock in epoch ms (the wall clock unless the sandbox is pinned).
+        self.clock: Callable[[], int] = clock or (lambda: time.time_ns() // 1_000_000)
         self.seed = int(seed)
         self.start_ms = int(start_ms)
         self.tick_seconds = float(tick_seconds)
         self.freeze = freeze
-        self.window: Window = make_window(self.start_ms)
+        #: Open of the start minute: history before it, the live walk from it on.
+        self.m0 = self.start_ms - self.start_ms % MINUTE
+        self.archive: HistoryArchive = archive_for(catalog, self.seed)
         self.tick_index = 0
         self.last_tick_ms = self.start_ms
         self._clock_ticks = 0
@@ -107,10 +119,13 @@ class MarketSim:
         #: Called (no arguments, state lock held) after every change of a book or tape: a
         #: committed tick batch, a user fill, liquidity taken. Must be cheap and never raise.
         self.observers: list[Callable[[], None]] = []
-        self._components: list[ComponentSpec] = build_components(catalog, self.seed)
-        self._listings: list[Listing] = build_listings(catalog, self._components)
+        self._components: list[ComponentSpec] = self.archive.components
+        self._listings: list[Listing] = self.archive.listings
         self._by_symbol = {(lst.venue, lst.symbol): lst for lst in self._listings}
-        self._comp_log = np.array([c.anchor for c in self._components])
+        # The live walk continues the history from the value it has at the start minute.
+        self._comp_log = np.array(
+            [self.archive.component_value(i, self.m0) for i in range(len(self._components))]
+        )
         frac = self.tick_seconds / 86_400
         self._sigma_tick = np.array([c.sigma_day * math.sqrt(frac) for c in self._components])
         self._ou = np.array([c.kind == "ou" for c in self._components])
@@ -130,26 +145,29 @@ class MarketSim:
         )
         self._rng_walk = np.random.default_rng([self.seed, 11])
         self._rng_trades = np.random.default_rng([self.seed, 12])
-        # Full histories are ~1.3 MB per listing, so only a few stay cached; the small recent
-        # tails the tickers need stay for every listing (memory budget ~50 MB worst case).
-        self._hist: OrderedDict[int, dict[str, Candles]] = OrderedDict()
-        self._agg_cache: dict[tuple[int, str], Candles] = {}
-        self._recent: dict[int, tuple[Candles, Candles]] = {}
         self._pending: dict[int, list[TradeTicket]] | None = None
         self._live: dict[int, _Live] = {}
         start_mids = np.exp(self._exponents @ self._comp_log)
         for lst in self._listings:
             mid = start_mids[lst.index : lst.index + 1]
             bid, ask = self._quotes(lst, mid)
-            # History is generated lazily; its last close is this same rounded anchor, and
-            # its trade ids count backwards from the first live id.
             close = float(lst.grid.nearest_array(mid)[0])
+            first_live_id = self._first_live_id(lst)
             self._live[lst.index] = _Live(
-                tape=Tape(lst.live_first_id),
-                candles=LiveCandles(self.window.m0, close, lst.live_first_id),
+                tape=Tape(first_live_id),
+                candles=LiveCandles(self.m0, close, first_live_id),
                 bid=float(bid[0]),
                 ask=float(ask[0]),
             )
+
+    def _first_live_id(self, lst: Listing) -> int:
+        """Trade ids are a running count from the listing: the live tape continues it."""
+        d0 = day_index(self.m0)
+        before = self.archive.trades_before_day(lst, d0)
+        today = self.archive.raw_day(lst, d0)
+        return (
+            before + int(today.n[: (self.m0 - day_start(self.m0)) // MINUTE].sum()) if len(today) else before
+        )
 
     # -- lookup ---------------------------------------------------------------------------
     def listing(self, venue: str, symbol: str) -> Listing | None:
@@ -160,52 +178,16 @@ class MarketSim:
         """Every listing of ``venue``, in catalog order."""
         return [lst for lst in self._listings if lst.venue == venue]
 
+    def listed_ms(self, lst: Listing) -> int:
+        """Open time of the first minute ``lst`` traded (its listing)."""
+        return self.archive.listed_ms(lst)
+
     def memory_bytes(self) -> int:
-        """Bytes held by the simulation's arrays (caches, live candles, trade tapes)."""
-        tables = [
-            *(t for h in self._hist.values() for t in h.values()),
-            *self._agg_cache.values(),
-            *(t for pair in self._recent.values() for t in pair),
-        ]
-        total = sum(getattr(t, f).nbytes for t in tables for f in Candles.__slots__)
+        """Bytes held by the simulation: the (shared) history caches, live candles, tapes."""
+        total = self.archive.nbytes
         for live in self._live.values():
             total += live.candles.nbytes + live.tape.nbytes
         return total
-
-    # -- history --------------------------------------------------------------------------
-    def _component(self, i: int) -> ComponentHistory:
-        # Not cached: regenerating is ~1 ms and components are shared by several listings.
-        return component_history(self._components[i], self.window, self.seed, i)
-
-    def _history(self, lst: Listing) -> dict[str, Candles]:
-        hist = self._hist.get(lst.index)
-        if hist is not None:
-            self._hist.move_to_end(lst.index)
-        else:
-            parts = [(self._component(i), e) for i, e in lst.formula]
-            hist = listing_history(
-                parts, lst.grid, lst.activity, self.window, self.seed, lst.index, lst.listed_days
-            )
-            minute = hist["minute"]
-            after = np.cumsum(minute.n[::-1])[::-1]  # trades from this minute to the start
-            minute.first_id = (lst.live_first_id - after).astype(np.int64)
-            self._hist[lst.index] = hist
-            while len(self._hist) > HISTORY_CACHE:
-                self._hist.popitem(last=False)
-        return hist
-
-    def _recent_history(self, lst: Listing) -> tuple[Candles, Candles]:
-        """History minutes from :attr:`recent_from` on, and the day candles before the start
-        day."""
-        cached = self._recent.get(lst.index)
-        if cached is None:
-            hist = self._history(lst)
-            tail = hist["minute"].between(self.recent_from, None)
-            day0 = self.window.m0 - self.window.m0 % DAY
-            days = self.days(lst, self.window.m0 - 1).between(None, day0 - 1)
-            cached = (tail.copy(), days.take(slice(max(0, len(days) - 400), len(days))).copy())
-            self._recent[lst.index] = cached
-        return cached
 
     # -- the clock and the walk -------------------------------------------------------------
     def sync(self, now_ms: int) -> None:
@@ -336,9 +318,8 @@ class MarketSim:
         if self._pending is not None:
             self._pending.setdefault(lst.index, []).append(ticket)
             return ticket
-        # The tape runs on the wall clock (a skewed venue clock must not reorder it).
-        wall = time.time_ns() // 1_000_000
-        ticket.time = max(min(ticket.time, wall), self.last_tick_ms)
+        # The tape runs on the sandbox clock (a skewed venue clock must not reorder it).
+        ticket.time = max(min(ticket.time, self.clock()), self.last_tick_ms)
         ticket.tick = 0
         self._commit(lst, (np.zeros(0, dtype=np.int64), TradeBatch.empty()), [ticket])
         self._notify()
@@ -419,77 +400,83 @@ class MarketSim:
         self._notify()
 
     # -- candles ----------------------------------------------------------------------------
-    @property
-    def recent_from(self) -> int:
-        """Start of the always-cached recent minutes: one day (and a minute) before the start."""
-        return self.window.m0 - DAY - MINUTE
+    def raw_minutes(self, lst: Listing, now_ms: int, start: int, end: int | None = None) -> Candles:
+        """Dense minute candles opening in ``[start, end]`` up to the minute containing
+        ``now_ms``: generated history before the start minute, live rows from it on. History
+        prices are not yet on the grid (see :func:`~xtoolkit.sandbox.archive.on_grid`)."""
+        end = now_ms if end is None else min(end, now_ms)
+        hist = self.archive.minutes(lst, start, min(end, self.m0 - 1))
+        if end < self.m0:
+            return hist
+        live = self._live[lst.index].candles.table(now_ms).between(max(start, self.m0), end)
+        return Candles.concat([hist, live])
 
-    def minutes(self, lst: Listing, now_ms: int, since: int | None = None) -> Candles:
-        """Dense minute candles up to the minute containing ``now_ms``; from the history start,
-        or (cheaper) from ``since`` when it is no earlier than :attr:`recent_from`."""
-        live = self._live[lst.index].candles.table(now_ms)
-        if since is not None and since >= self.recent_from:
-            return Candles.concat([self._recent_history(lst)[0], live]).between(since, None)
-        return Candles.concat([self._history(lst)["minute"], live])
+    def minutes(self, lst: Listing, now_ms: int, start: int, end: int | None = None) -> Candles:
+        """Dense minute candles opening in ``[start, end]`` (at most up to ``now_ms``), on the grid."""
+        return on_grid(self.raw_minutes(lst, now_ms, start, end), lst)
 
-    def recent_days(self, lst: Listing, now_ms: int) -> Candles:
-        """Day candles of roughly the last 400 days (enough for 52-week statistics)."""
-        tail, days = self._recent_history(lst)
-        live = self._live[lst.index].candles.table(now_ms)
-        day0 = self.window.m0 - self.window.m0 % DAY
-        return Candles.concat([days, _agg_fixed(Candles.concat([tail, live]).between(day0, None), DAY)])
+    def _level_rows(self, lst: Listing, level: str, now_ms: int, start: int, end: int) -> Candles:
+        """Source rows for aggregation: native ``level`` rows of the history (the start
+        minute's day/hour partial), then the live minutes."""
+        hist_end = min(end, self.m0 - 1)
+        if level == "minute":
+            return self.raw_minutes(lst, now_ms, start, end)
+        cut_day, cut_hour = day_start(self.m0), self.m0 - self.m0 % HOUR
+        if level == "day":
+            full = self.archive.days(lst, day_index(start), day_index(min(hist_end, cut_day - 1)))
+            split = cut_day
+        else:
+            full = self.archive.hours(lst, start, min(hist_end, cut_hour - 1))
+            split = cut_hour
+        full = full.between(None, hist_end)
+        # The start minute's day (or hour) is partly history, partly live: minutes.
+        tail = self.raw_minutes(lst, now_ms, max(start, split), end) if end >= split else Candles.empty()
+        return Candles.concat([full, tail])
 
-    def _cached_agg(self, lst: Listing, name: str, make: Callable[[], Candles]) -> Candles:
-        key = (lst.index, name)
-        if key not in self._agg_cache:
-            self._agg_cache[key] = make()
-        return self._agg_cache[key]
-
-    def hours(self, lst: Listing, now_ms: int) -> Candles:
-        """Hour candles: native history, then aggregates of the minute candles."""
-        hist = self._history(lst)
-        split = self.window.m0 - self.window.m0 % HOUR
-        head = self._cached_agg(
-            lst,
-            "hours-head",
-            lambda: _agg_fixed(hist["minute"].between(None, split - 1), HOUR),
+    def candles(
+        self,
+        lst: Listing,
+        interval: Interval,
+        now_ms: int,
+        start: int,
+        end: int,
+        *,
+        offset_ms: int = 0,
+    ) -> Candles:
+        """Candles of ``interval`` (buckets in local time ``UTC + offset_ms``) whose open is in
+        ``[start, end]``, on the grid; dense (quiet periods flat with zero volume). Every
+        interval is an exact aggregate of the minute candles."""
+        level = source_level(interval, offset_ms)
+        lo = int(bucket_starts(np.array([max(start, self.listed_ms(lst))]), interval, offset_ms)[0])
+        hi = min(
+            next_bucket(int(bucket_starts(np.array([end]), interval, offset_ms)[0]), interval, offset_ms) - 1,
+            now_ms,
         )
-        tail = _agg_fixed(self.minutes(lst, now_ms).between(split, None), HOUR)
-        return Candles.concat([hist["hour"], head, tail])
-
-    def days(self, lst: Listing, now_ms: int) -> Candles:
-        """Day candles: native history, then aggregates of the hour candles."""
-        hist = self._history(lst)
-        split = self.window.m0 - self.window.m0 % DAY
-        hours = self.hours(lst, now_ms).between(self.window.hour_from, None)
-        head = self._cached_agg(lst, "days-head", lambda: _agg_fixed(hours.between(None, split - 1), DAY))
-        tail = _agg_fixed(hours.between(split, None), DAY)
-        return Candles.concat([hist["day"], head, tail])
-
-    def level(self, lst: Listing, name: str, now_ms: int) -> Candles:
-        """Candles of native level ``name`` (``minute``, ``hour`` or ``day``)."""
-        if name == "minute":
-            return self.minutes(lst, now_ms)
-        if name == "hour":
-            return self.hours(lst, now_ms)
-        return self.days(lst, now_ms)
+        if hi < lo:
+            return Candles.empty()
+        rows = self._level_rows(lst, level, now_ms, lo, hi)
+        table = aggregate(rows, bucket_starts(rows.t, interval, offset_ms))
+        return on_grid(table, lst).between(start, end)
 
     def seconds(self, lst: Listing, t0: int, t1: int, now_ms: int, *, dense: bool) -> Candles:
         """One-second candles opening in ``[t0, t1]``, derived from the trades.
 
         ``dense`` adds flat zero-volume seconds (Binance) instead of omitting them (Upbit).
-        Only the minute-resolution part of the history has seconds; keep the range short.
+        Each traded minute is synthesised, so keep the range to hours, not days.
         """
-        t0 = max(t0, self.window.minute_from)
+        t0 = max(t0, self.listed_ms(lst))
         t1 = min(t1, now_ms)
         if t1 < t0:
             return Candles.empty()
-        full = self.minutes(lst, now_ms)
         m_start = t0 - t0 % MINUTE
+        full = self.minutes(lst, now_ms, m_start - MINUTE, t1)
         lo = int(np.searchsorted(full.t, m_start, side="left"))
-        hi = int(np.searchsorted(full.t, t1, side="right"))
         sec = Candles.concat(
-            [_seconds_from_trades(self.minute_trades(lst, full, i)) for i in range(lo, hi) if full.n[i] > 0]
+            [
+                _seconds_from_trades(self.minute_trades(lst, full, i))
+                for i in range(lo, len(full))
+                if full.n[i] > 0
+            ]
         )
         if dense and lo < len(full):
             prev_close = float(full.c[lo - 1]) if lo > 0 else float(full.o[lo])
@@ -498,19 +485,19 @@ class MarketSim:
 
     # -- trades -----------------------------------------------------------------------------
     def minute_trades(self, lst: Listing, table: Candles, i: int) -> TradeBatch:
-        """The trades of row ``i`` of a minute table (tape for live minutes still kept)."""
+        """The trades of row ``i`` of an on-grid minute table (tape for live minutes kept)."""
         t = int(table.t[i])
         n = int(table.n[i])
         if n == 0:
             return TradeBatch.empty()
         first_id = int(table.first_id[i])
         tape = self._live[lst.index].tape
-        if t >= self.window.m0 and len(tape):
+        if t >= self.m0 and len(tape):
             kept = tape.all()
             if int(kept.id[0]) <= first_id:
                 lo = int(np.searchsorted(kept.id, first_id, side="left"))
                 return kept.take(slice(lo, lo + n))
-        rng = np.random.default_rng([self.seed, 3000 + lst.index, (t - self.window.minute_from) // MINUTE])
+        rng = np.random.default_rng([self.seed, 3000 + lst.index, t // MINUTE])
         return synth_minute_trades(
             t=t,
             o=float(table.o[i]),
@@ -526,6 +513,43 @@ class MarketSim:
             rng=rng,
         )
 
+    def _chunks_back(self, lst: Listing, now_ms: int, hi_t: int, lo_t: int) -> Iterator[Candles]:
+        """On-grid minute tables covering ``[lo_t, hi_t]``, newest first (live part, then
+        one history day at a time, at most :data:`MAX_SCAN_DAYS` days)."""
+        lo_t = max(lo_t, self.listed_ms(lst))
+        if hi_t >= self.m0:
+            yield self.minutes(lst, now_ms, max(lo_t, self.m0), hi_t)
+            hi_t = self.m0 - 1
+        d_hi = day_index(hi_t)
+        for d in range(d_hi, max(day_index(lo_t), d_hi - MAX_SCAN_DAYS) - 1, -1):
+            a, b = max(lo_t, day_ms(d)), min(hi_t, day_ms(d + 1) - 1)
+            if b >= a:
+                yield on_grid(self.archive.minutes(lst, a, b), lst)
+
+    def _chunks_forward(self, lst: Listing, now_ms: int, lo_t: int, hi_t: int) -> Iterator[Candles]:
+        """On-grid minute tables covering ``[lo_t, hi_t]``, oldest first (a day at a time)."""
+        lo_t = max(lo_t, self.listed_ms(lst))
+        hi_t = min(hi_t, now_ms)
+        d_lo = day_index(lo_t)
+        for d in range(d_lo, min(day_index(min(hi_t, self.m0 - 1)), d_lo + MAX_SCAN_DAYS) + 1):
+            a, b = max(lo_t, day_ms(d)), min(hi_t, day_ms(d + 1) - 1, self.m0 - 1)
+            if b >= a:
+                yield on_grid(self.archive.minutes(lst, a, b), lst)
+        if hi_t >= self.m0:
+            yield self.minutes(lst, now_ms, max(lo_t, self.m0), hi_t)
+
+    def trade_minute(self, lst: Listing, trade_id: int) -> int:
+        """Open time of the minute holding trade ``trade_id`` (clamped to listing … now)."""
+        live = self._live[lst.index]
+        if trade_id >= live.candles.first_live_id:
+            return self.m0
+        d = self.archive.day_of_trade(lst, trade_id, day_index(self.m0))
+        day = self.archive.raw_day(lst, d)
+        if not len(day):
+            return self.listed_ms(lst)
+        k = int(np.searchsorted(day.first_id, trade_id, side="right")) - 1
+        return int(day.t[max(k, 0)])
+
     def trades_back(
         self,
         lst: Listing,
@@ -537,26 +561,29 @@ class MarketSim:
         after_t: int | None = None,
     ) -> TradeBatch:
         """The newest ``limit`` trades with ``id < before_id``, ``t < before_t`` and
-        ``t >= after_t`` (ascending)."""
-        table = self.minutes(lst, now_ms)
-        hi_t = now_ms if before_t is None else before_t - 1
-        traded = np.flatnonzero((table.n > 0) & (table.t <= hi_t))
-        if after_t is not None:
-            traded = traded[table.t[traded] > after_t - MINUTE]
+        ``t >= after_t`` (ascending; scans back at most :data:`MAX_SCAN_DAYS` days)."""
+        hi_t = now_ms if before_t is None else min(now_ms, before_t - 1)
         if before_id is not None:
-            traded = traded[table.first_id[traded] < before_id]
+            hi_t = min(hi_t, self.trade_minute(lst, before_id) + MINUTE - 1)
+        lo_t = self.listed_ms(lst) if after_t is None else after_t - after_t % MINUTE
         got: list[TradeBatch] = []
         count = 0
-        for i in traded[::-1].tolist():
-            batch = self.minute_trades(lst, table, i)
-            mask = batch.t <= hi_t
+        for table in self._chunks_back(lst, now_ms, hi_t, lo_t):
+            traded = np.flatnonzero(table.n > 0)
             if before_id is not None:
-                mask &= batch.id < before_id
-            if after_t is not None:
-                mask &= batch.t >= after_t
-            batch = batch.take(mask)
-            got.append(batch)
-            count += len(batch)
+                traded = traded[table.first_id[traded] < before_id]
+            for i in traded[::-1].tolist():
+                batch = self.minute_trades(lst, table, i)
+                mask = batch.t <= hi_t
+                if before_id is not None:
+                    mask &= batch.id < before_id
+                if after_t is not None:
+                    mask &= batch.t >= after_t
+                batch = batch.take(mask)
+                got.append(batch)
+                count += len(batch)
+                if count >= limit:
+                    break
             if count >= limit:
                 break
         out = TradeBatch.concat(got[::-1])
@@ -573,41 +600,61 @@ class MarketSim:
         end_t: int | None = None,
     ) -> TradeBatch:
         """The oldest ``limit`` trades with ``id >= from_id`` / time in ``[start_t, end_t]``."""
-        table = self.minutes(lst, now_ms)
-        mask = table.n > 0
+        lo_t = self.listed_ms(lst) if start_t is None else start_t - start_t % MINUTE
         if from_id is not None:
-            mask &= (table.first_id + table.n) > from_id
-        if start_t is not None:
-            mask &= table.t >= start_t - MINUTE + 1
-        if end_t is not None:
-            mask &= table.t <= end_t
+            lo_t = max(lo_t, self.trade_minute(lst, from_id))
+        hi_t = now_ms if end_t is None else end_t
         got: list[TradeBatch] = []
         count = 0
-        for i in np.flatnonzero(mask).tolist():
-            batch = self.minute_trades(lst, table, i)
-            sel = np.ones(len(batch), dtype=bool)
+        for table in self._chunks_forward(lst, now_ms, lo_t, hi_t):
+            mask = table.n > 0
             if from_id is not None:
-                sel &= batch.id >= from_id
-            if start_t is not None:
-                sel &= batch.t >= start_t
-            if end_t is not None:
-                sel &= batch.t <= end_t
-            batch = batch.take(sel)
-            got.append(batch)
-            count += len(batch)
+                mask &= (table.first_id + table.n) > from_id
+            for i in np.flatnonzero(mask).tolist():
+                batch = self.minute_trades(lst, table, i)
+                sel = np.ones(len(batch), dtype=bool)
+                if from_id is not None:
+                    sel &= batch.id >= from_id
+                if start_t is not None:
+                    sel &= batch.t >= start_t
+                if end_t is not None:
+                    sel &= batch.t <= end_t
+                batch = batch.take(sel)
+                got.append(batch)
+                count += len(batch)
+                if count >= limit:
+                    break
             if count >= limit:
                 break
         return TradeBatch.concat(got).take(slice(0, limit))
 
     def last_trade(self, lst: Listing, now_ms: int) -> TradeBatch:
-        """The most recent trade (empty batch if the listing never traded)."""
+        """The most recent trade (empty batch if none in the last :data:`MAX_SCAN_DAYS` days)."""
         return self.trades_back(lst, now_ms, 1)
 
 
-def _agg_fixed(table: Candles, step: int) -> Candles:
-    if not len(table):
-        return Candles.empty()
-    return aggregate(table, table.t - table.t % step)
+def day_start(ms: int) -> int:
+    """Open of the UTC day containing ``ms``."""
+    return ms - ms % DAY
+
+
+def day_ms(d: int) -> int:
+    """Open of day number ``d`` (counted from the history epoch)."""
+    return EPOCH_MS + d * DAY
+
+
+def source_level(interval: Interval, offset_ms: int) -> str:
+    """The coarsest native level (``minute``/``hour``/``day``) whose rows tile ``interval``'s
+    buckets when they fall on local (``UTC + offset_ms``) boundaries."""
+    if interval.kind == "fixed":
+        if interval.ms % DAY == 0 and offset_ms % DAY == 0:
+            return "day"
+        if interval.ms % HOUR == 0 and offset_ms % HOUR == 0:
+            return "hour"
+        return "minute"
+    if offset_ms % DAY == 0:
+        return "day"
+    return "hour" if offset_ms % HOUR == 0 else "minute"
 
 
 def _seconds_from_trades(trades: TradeBatch) -> Candles:

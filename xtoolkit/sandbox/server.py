@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from datetime import UTC, datetime
 from decimal import Decimal
 from types import TracebackType
 
@@ -21,7 +22,7 @@ from xtoolkit.sandbox.app import build_app
 from xtoolkit.sandbox.faults import FaultPlan
 from xtoolkit.sandbox.market import VENUES
 from xtoolkit.sandbox.requestlog import RequestLog
-from xtoolkit.sandbox.state import SandboxState, wall_ms
+from xtoolkit.sandbox.state import SandboxClock, SandboxState, parse_instant
 from xtoolkit.sandbox.ws_hub import StreamHub
 
 __all__ = ["MarketHandle", "Sandbox", "sandbox"]
@@ -48,7 +49,7 @@ class MarketHandle:
     def step(self, n: int = 1) -> None:
         """Advance the random walk ``n`` ticks (resting orders the walk crosses fill)."""
         with self._state.lock:
-            self._state.market.step(int(n), wall_ms())
+            self._state.market.step(int(n), self._state.now_ms())
 
     def mid(self, exchange: str, native: str) -> Decimal:
         """Current mid price of ``native`` (``"BTCUSDT"``, ``"KRW-BTC"``) as a Decimal."""
@@ -84,10 +85,20 @@ class Sandbox:
     """An embedded local Binance + Upbit.
 
     ``seed`` fixes the market; ``freeze=True`` moves it only via ``box.market.step()``
-    (otherwise one tick per ``tick_seconds`` of wall clock); ``latency`` delays every
+    (otherwise one tick per ``tick_seconds`` of the clock); ``latency`` delays every
     response; ``binance_weight_limit`` is the request-weight budget per minute and
     ``ban_seconds`` the length of 418 bans on both venues. Use as a context manager or call
     :meth:`start` / :meth:`stop`.
+
+    ``now`` pins the sandbox's clock: it starts at that instant (a tz-aware ``datetime``, an
+    ISO 8601 text such as ``"2026-11-21T12:00:00Z"``, or epoch milliseconds) and runs at
+    wall-clock speed from there. Server time, candles, trades and signature windows all read
+    it, so ``Sandbox(seed=7, now="2026-11-21T12:00:00Z", freeze=True)`` serves the same
+    payloads on any real date. Unpinned (the default), the sandbox lives on the wall clock.
+
+    History has no horizon: candles of every interval and trades are generated on demand,
+    deterministically from the seed, for any window from each market's listing day on, and
+    every interval is an exact aggregate of the 1-minute candles.
     """
 
     def __init__(
@@ -100,6 +111,7 @@ class Sandbox:
         latency: float = 0.0,
         binance_weight_limit: int = 6000,
         ban_seconds: float = 120.0,
+        now: object = None,
     ) -> None:
         if host not in _LOOPBACK:
             raise ValueError("the sandbox binds to loopback only (127.0.0.1 / localhost / ::1)")
@@ -114,6 +126,7 @@ class Sandbox:
             latency=float(latency),
             binance_weight_limit=int(binance_weight_limit),
             ban_seconds=float(ban_seconds),
+            clock=SandboxClock(None if now is None else parse_instant(now)),
         )
         self.market = MarketHandle(self.state)
         #: Websocket market streams: ``settings`` (ping/idle timings), ``connections()``.
@@ -199,6 +212,11 @@ class Sandbox:
         status = "stopped" if self._stopped else "running" if self._thread else "not started"
         return f"Sandbox(url={self.url!r}, seed={self.state.seed}, {status})"
 
+    @property
+    def now(self) -> datetime:
+        """The sandbox's clock now, tz-aware UTC (pinned or the wall clock)."""
+        return datetime.fromtimestamp(self.state.now_ms() / 1000, tz=UTC)
+
     # -- addresses and keys ----------------------------------------------------------------
     @property
     def url(self) -> str:
@@ -270,8 +288,11 @@ def sandbox(
     latency: float = 0.0,
     binance_weight_limit: int = 6000,
     ban_seconds: float = 120.0,
+    now: object = None,
 ) -> Sandbox:
-    """A (not yet started) :class:`Sandbox`; use it as ``with sandbox(...) as box:``."""
+    """A (not yet started) :class:`Sandbox`; use it as ``with sandbox(...) as box:``.
+
+    See :class:`Sandbox` for the parameters (``now=`` pins the clock)."""
     return Sandbox(
         seed=seed,
         freeze=freeze,
@@ -281,4 +302,5 @@ def sandbox(
         latency=latency,
         binance_weight_limit=binance_weight_limit,
         ban_seconds=ban_seconds,
+        now=now,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from datetime import datetime
 from decimal import Decimal
 
 from xtoolkit.sandbox.accounts import DEFAULT_BALANCES, DEFAULT_KEYS, Account, AccountBook
@@ -16,12 +17,58 @@ from xtoolkit.sandbox.matching import Engine
 from xtoolkit.sandbox.ratelimit import BinanceLimiter, UpbitLimiter
 from xtoolkit.sandbox.requestlog import RequestLog
 
-__all__ = ["SandboxState", "wall_ms"]
+__all__ = ["SandboxClock", "SandboxState", "parse_instant", "wall_ms"]
 
 
 def wall_ms() -> int:
     """The wall clock in epoch milliseconds."""
     return time.time_ns() // 1_000_000
+
+
+def parse_instant(value: object) -> int:
+    """Epoch ms of ``value``: a tz-aware ``datetime``/``pandas.Timestamp``, an ISO 8601 text
+    with a zone (``"2026-11-21T12:00:00Z"``) or epoch milliseconds (``int``)."""
+    if isinstance(value, bool):
+        raise TypeError("now= takes a datetime, an ISO 8601 text or epoch milliseconds, not a bool")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        value = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(
+                "now= needs a time zone (e.g. '2026-11-21T12:00:00Z'); naive times are ambiguous"
+            )
+        return int(value.timestamp() * 1000)
+    raise TypeError(
+        f"now= takes a datetime, an ISO 8601 text or epoch milliseconds, not {type(value).__name__}"
+    )
+
+
+class SandboxClock:
+    """The sandbox's own "now" in epoch ms.
+
+    Unpinned, it is the wall clock. Pinned (``Sandbox(now=...)``), it starts at that instant
+    and runs at wall-clock speed from there, so a test can assert calendar facts (this date's
+    candles) on any real date. Every venue answer — server time, candle and trade times,
+    order times, signature windows — reads this clock (plus any injected skew).
+    """
+
+    def __init__(self, pinned_ms: int | None = None) -> None:
+        self.pinned_ms = pinned_ms
+        self._origin_ns = time.monotonic_ns()
+
+    def now_ms(self) -> int:
+        """Milliseconds since the epoch, on this sandbox's clock."""
+        if self.pinned_ms is None:
+            return wall_ms()
+        return self.pinned_ms + (time.monotonic_ns() - self._origin_ns) // 1_000_000
+
+    @property
+    def pinned(self) -> bool:
+        """Whether the clock was pinned to a chosen start."""
+        return self.pinned_ms is not None
 
 
 class SandboxState:
@@ -41,12 +88,19 @@ class SandboxState:
         binance_weight_limit: int,
         ban_seconds: float,
         catalog: Catalog | None = None,
+        clock: SandboxClock | None = None,
     ) -> None:
         self.lock = threading.RLock()
         self.seed = seed
+        self.clock = clock or SandboxClock()
         self.catalog = catalog or load_catalog()
         self.market = MarketSim(
-            self.catalog, seed=seed, start_ms=wall_ms(), tick_seconds=tick_seconds, freeze=freeze
+            self.catalog,
+            seed=seed,
+            start_ms=self.clock.now_ms(),
+            tick_seconds=tick_seconds,
+            freeze=freeze,
+            clock=self.clock.now_ms,
         )
         self.engine = Engine(self.market, seed)
         self.accounts = AccountBook(seed)
@@ -81,10 +135,14 @@ class SandboxState:
                     bal.avg_buy_price = lst.grid.nearest(self.market.mid(lst))
         return acct
 
+    def now_ms(self) -> int:
+        """The sandbox clock (epoch ms), before any per-venue skew."""
+        return self.clock.now_ms()
+
     def venue_ms(self, venue: str) -> int:
-        """The venue's clock (wall clock plus the injected skew)."""
-        return wall_ms() + self.faults.skew(venue)
+        """The venue's clock (the sandbox clock plus the injected skew)."""
+        return self.clock.now_ms() + self.faults.skew(venue)
 
     def sync(self) -> None:
-        """Bring the market up to the wall clock (caller holds :attr:`lock`)."""
-        self.market.sync(wall_ms())
+        """Bring the market up to the sandbox clock (caller holds :attr:`lock`)."""
+        self.market.sync(self.clock.now_ms())

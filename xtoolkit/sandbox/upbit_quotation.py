@@ -18,8 +18,6 @@ from xtoolkit.sandbox.candles import (
     UPBIT_MINUTE_UNITS,
     Candles,
     Interval,
-    aggregate,
-    bucket_starts,
 )
 from xtoolkit.sandbox.errors import upbit_error
 from xtoolkit.sandbox.grids import fmt_plain
@@ -91,14 +89,18 @@ def market_all(state: SandboxState, req: ApiRequest, q: Query) -> Reply:
 
 
 def _last_trade(state: SandboxState, lst: Listing, now: int) -> TradeBatch:
-    last = state.market.trades_back(lst, now, 1, after_t=state.market.recent_from)
-    return last if len(last) else state.market.trades_back(lst, now, 1)
+    return state.market.last_trade(lst, now)
+
+
+#: UTC day candles (Upbit's ``days`` candles open at 00:00 UTC, 09:00 KST).
+_DAYS = Interval("days", "fixed", DAY)
 
 
 def _ticker(state: SandboxState, lst: Listing, now: int) -> dict[str, object]:
     day_start = now - now % DAY
     mins = state.market.minutes(lst, now, min(day_start, now - DAY) - MINUTE)
-    days = state.market.recent_days(lst, now)
+    # 52 weeks of day candles for the yearly high/low, and the previous close.
+    days = state.market.candles(lst, _DAYS, now, day_start - 365 * DAY, now)
     prev_days = days.between(None, day_start - 1)
     prev_close = float(prev_days.c[-1]) if len(prev_days) else float(state.market.mid(lst))
     today = mins.between(day_start, None)
@@ -233,9 +235,7 @@ def instruments(state: SandboxState, req: ApiRequest, q: Query) -> Reply:
 
 
 def _prev_close_before(state: SandboxState, lst: Listing, day_start: int, now: int) -> float:
-    days = state.market.recent_days(lst, now).between(None, day_start - 1)
-    if not len(days):
-        days = state.market.days(lst, now).between(None, day_start - 1)
+    days = state.market.candles(lst, _DAYS, now, day_start - 31 * DAY, day_start - 1)
     return float(days.c[-1]) if len(days) else float(state.market.mid(lst))
 
 
@@ -339,33 +339,47 @@ def _candle_rows(
     return rows
 
 
+def _traded_candles(
+    state: SandboxState, lst: Listing, interval: Interval, now: int, to: int, want: int
+) -> Candles:
+    """At least ``want`` traded candles of ``interval`` opening before ``to`` (fewer only when
+    the listing began): Upbit omits periods without trades, so the window widens until
+    enough are found."""
+    listed = state.market.listed_ms(lst)
+    span = max(want, 1) * interval.ms * 2
+    while True:
+        table = state.market.candles(lst, interval, now, to - span, to - 1)
+        table = table.take(table.v > 0)
+        if len(table) >= want or to - span <= listed:
+            return table
+        span *= 4
+
+
 def _candles(state: SandboxState, req: ApiRequest, q: Query, kind: str, unit: int | None) -> Reply:
     lst = listing_of(state, q.get("market"))
     count = q.integer("count", 1, 1, 200)
     now = req.now_ms
     to_raw = q.get("to")
-    to = parse_time(to_raw) if to_raw else now + 1
+    to = min(parse_time(to_raw), now + 1) if to_raw else now + 1
     if kind == "seconds":
         span = max(count, 60) * SECOND
+        listed = state.market.listed_ms(lst)
         while True:
             table = state.market.seconds(lst, to - span, to - 1, now, dense=False)
-            if len(table) >= count or to - span <= state.market.window.minute_from:
+            # Seconds are synthesised from trades minute by minute: widen up to a day.
+            if len(table) >= count or to - span <= listed or span >= DAY:
                 break
             span *= 4
         table = table.take(slice(max(0, len(table) - count), len(table)))
         return Reply(body=_candle_rows(lst, table, kind, None, None))
     if kind == "minutes":
         assert unit is not None
-        source = state.market.level(lst, "minute", now)
         interval = Interval(f"{unit}m", "fixed", unit * MINUTE)
     else:
-        source = state.market.level(lst, "day", now)
         interval = _CANDLE_INTERVALS[kind]
-    table = aggregate(source, bucket_starts(source.t, interval))
-    table = table.take(table.v > 0)  # Upbit omits periods without trades
+    # One candle more than asked: the oldest row's previous close is the one before it.
+    table = _traded_candles(state, lst, interval, now, to, count + 1)
     prev_closes = np.r_[table.o[0] if len(table) else 0.0, table.c[:-1]]
-    sel = table.t < to
-    table, prev_closes = table.take(sel), prev_closes[sel]
     lo = max(0, len(table) - count)
     return Reply(body=_candle_rows(lst, table.take(slice(lo, len(table))), kind, unit, prev_closes[lo:]))
 

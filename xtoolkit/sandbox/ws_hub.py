@@ -23,7 +23,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from xtoolkit.sandbox.state import SandboxState, wall_ms
+from xtoolkit.sandbox.state import SandboxState
 from xtoolkit.sandbox.ws_binance import BinanceStreams, StreamName
 from xtoolkit.sandbox.ws_peer import Frame, Peer, StreamSettings
 from xtoolkit.sandbox.ws_upbit import STATUS_UP, UpbitStreams
@@ -78,7 +78,7 @@ class StreamHub:
             self._pump_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._pump_task
-        now = wall_ms()
+        now = self.state.now_ms()
         for peer in list(self.binance.peers):
             peer.send(self.binance.shutdown_frame(now))
         await asyncio.sleep(0)  # let the writers flush the shutdown event
@@ -115,7 +115,7 @@ class StreamHub:
         if market.freeze:
             return None
         tick_ms = market.tick_seconds * 1000
-        now = wall_ms()
+        now = self.state.now_ms()
         due = (int((now - market.start_ms) // tick_ms) + 1) * tick_ms + market.start_ms
         return max(0.001, (due - now) / 1000)
 
@@ -226,7 +226,7 @@ class StreamHub:
                         peer.send(Frame(STATUS_UP, binary=True))
                         continue
                     with self.state.lock:
-                        self.upbit.request(peer, raw, wall_ms())
+                        self.upbit.request(peer, raw, self.state.now_ms())
         finally:
             self.upbit.closed(peer)
             peer.finish("connection ended")
