@@ -21,7 +21,7 @@ import pandas as pd
 from yarl import URL
 
 from xtoolkit._concurrency import gather_typed
-from xtoolkit._credentials import Credentials, load_credentials
+from xtoolkit._credentials import Credentials, load_credentials, mask_url
 from xtoolkit._errors import (
     BadSymbol,
     ClientClosed,
@@ -30,7 +30,9 @@ from xtoolkit._errors import (
     MissingCredentials,
     UnknownMarket,
 )
+from xtoolkit._exit import track as track_for_exit
 from xtoolkit._frames import frame, merge_columns
+from xtoolkit._hints import candle_window, exchange_as_market, swapped_dash_matches
 from xtoolkit._loop import LoopThread
 from xtoolkit._models import MarketInfo, MarketRef, Symbol
 from xtoolkit._progress import progress_bar
@@ -50,6 +52,54 @@ MarketLike = str | MarketRef
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 _MAX_PAGES = 5000
 _MAX_TRADE_PAGES = 20
+
+
+def _positive_finite(value: Any) -> bool:
+    return (
+        not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value) and value > 0
+    )
+
+
+def _exchange_names(exchanges: Any) -> list[str]:
+    if exchanges is None:
+        return sorted(REGISTRY)
+    if isinstance(exchanges, str):
+        exchanges = [exchanges]
+    try:
+        names = [n.lower() for n in exchanges]
+    except (TypeError, AttributeError):
+        raise InvalidArgument(
+            f"exchanges must be names like ['binance', 'upbit'], not {exchanges!r}"
+        ) from None
+    bad = [n for n in names if n not in REGISTRY]
+    if bad or not names:
+        raise InvalidArgument(f"unknown exchanges {bad or names!r}; supported: {', '.join(sorted(REGISTRY))}")
+    return names
+
+
+def _checked_base_urls(base_urls: Any) -> dict[str, str]:
+    """``{exchange: url}``; every URL an absolute http(s) URL with a host, or InvalidArgument."""
+    if base_urls is None:
+        return {}
+    if not isinstance(base_urls, Mapping):
+        raise InvalidArgument("base_urls must map exchange names to URLs")
+    out: dict[str, str] = {}
+    for name, url in base_urls.items():
+        if not isinstance(name, str):
+            raise InvalidArgument(f"base_urls keys are exchange names, not {name!r}")
+        shown = mask_url(url) if isinstance(url, str) else repr(url)
+        if not isinstance(url, str) or not url.strip():
+            raise InvalidArgument(f"base_urls[{name!r}] is empty; leave it out to use the venue's own host")
+        try:
+            parsed = URL(url.strip())
+        except (TypeError, ValueError):
+            raise InvalidArgument(f"base_urls[{name!r}] = {shown} is not a URL") from None
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise InvalidArgument(f"base_urls[{name!r}] = {shown} must be an http(s) URL with a host")
+        if parsed.query_string or parsed.fragment:
+            raise InvalidArgument(f"base_urls[{name!r}] = {shown} must not carry a query or fragment")
+        out[name.lower()] = url.strip()
+    return out
 
 
 def _as_list(markets: MarketLike | Sequence[MarketLike]) -> list[MarketLike]:
@@ -133,8 +183,9 @@ class AsyncClient:
         limits: Limits | None = None,
         journal: str | Path | None = None,
     ) -> None:
-        names = [n.lower() for n in (exchanges or sorted(REGISTRY))]
-        unknown = [n for n in (base_urls or {}) if n.lower() not in names]
+        names = _exchange_names(exchanges)
+        base_urls = _checked_base_urls(base_urls)
+        unknown = [n for n in base_urls if n not in names]
         if unknown:
             raise InvalidArgument(f"base_urls names exchanges that are not configured: {unknown}")
         creds = load_credentials(credentials, names, env_file=env_file, use_env=use_env)
@@ -142,7 +193,9 @@ class AsyncClient:
         self._venues: dict[str, Venue] = {}
         for name in names:
             adapter = create_adapter(name, **options.get(name, {}))
-            url = (base_urls or {}).get(name) or (
+            # An explicitly given URL is used as is (validated above): an empty one must never
+            # silently become production.
+            url = base_urls.get(name) or (
                 adapter.testnet_base_url if testnet and adapter.testnet_base_url else adapter.default_base_url
             )
             is_sandbox = sandbox and (URL(url).host or "") in _LOOPBACK
@@ -153,10 +206,15 @@ class AsyncClient:
         self.testnet = testnet
         self.markets_ttl = markets_ttl
         self.progress = progress
-        t = timeout if isinstance(timeout, Timeout) else Timeout(float(timeout), float(timeout))
+        t = timeout if isinstance(timeout, Timeout) else Timeout(timeout, timeout)  # validates
+        if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 10:
+            raise InvalidArgument(f"retries must be an int in 0..10, not {retries!r}")
+        if not _positive_finite(max_wait):
+            raise InvalidArgument(f"max_wait must be a positive, finite number of seconds, not {max_wait!r}")
         self._transport = Transport(timeout=t, retries=retries, rate_limit=rate_limit, max_wait=max_wait)
         self._markets: dict[str, tuple[float, dict[str, MarketInfo]]] = {}
         self._orders = OrderDesk(self, mode=mode, limits=limits, journal=journal)
+        track_for_exit(self)  # closed at interpreter exit if the user never closes it
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -203,7 +261,7 @@ class AsyncClient:
 
     def __repr__(self) -> str:
         parts = ", ".join(
-            f"{v.name}={'keys' if v.credentials else 'public'}@{v.base_url}" for v in self._venues.values()
+            f"{v.name}={'keys' if v.credentials else 'public'}@{v.display_url}" for v in self._venues.values()
         )
         state = " closed" if self.closed else ""
         return f"<{type(self).__name__}{state} {parts}>"
@@ -314,9 +372,11 @@ class AsyncClient:
     def _unknown(self, ref: MarketRef, table: Mapping[str, MarketInfo]) -> UnknownMarket:
         names = [str(m.symbol) for m in table.values()]
         close = difflib.get_close_matches(str(ref.symbol), names, n=3, cutoff=0.6)
+        # "BTC-USDT" read Upbit's way (quote first) is USDT/BTC; name the market meant first.
+        swapped = swapped_dash_matches(ref.exchange, ref.native, self._venues)
         return UnknownMarket(
             f"{ref.exchange} does not list {ref.symbol} ({ref.native})",
-            matches=[f"{ref.exchange}:{c}" for c in close],
+            matches=swapped + [f"{ref.exchange}:{c}" for c in close if f"{ref.exchange}:{c}" not in swapped],
             exchange=ref.exchange,
         )
 
@@ -342,6 +402,9 @@ class AsyncClient:
                 return await self._resolve_on(fits[0], text)
         if self.default_exchange:
             return await self._resolve_on(self._venues[self.default_exchange], text)
+        hint = exchange_as_market(text, self._venues)
+        if hint:
+            raise InvalidArgument(hint)
         raise InvalidArgument(
             f"which exchange is {text!r} on? Write it as "
             + " or ".join(f"'{n}:{text}'" for n in self._venues)
@@ -567,7 +630,7 @@ class AsyncClient:
                 first = month - pd.DateOffset(months=(limit or 500) - 1)
                 start_ms = int(first.value // 1_000_000)
         if start_ms >= horizon:
-            raise InvalidArgument("start must be before end")
+            raise InvalidArgument(candle_window(start_ms, end_ms, now_ms))
         expected = math.ceil((horizon - start_ms) / step_ms)
         pages = max(1, math.ceil(expected / adapter.candle_page))
         parts: list[dict[str, list[Any]]] = []
@@ -662,6 +725,9 @@ class AsyncClient:
             partially_filled, filled, canceled, rejected, expired), price, qty, filled_qty,
             filled_quote, avg_price, created, updated, venue_status; plus raw.
         """
+        if isinstance(market, str) and exchange is None and market.strip().lower() in self._venues:
+            # open_orders("upbit") reads like balances("upbit"): take it as the exchange.
+            market, exchange = None, market.strip().lower()
         if market is not None:
             ref = await self.resolve(market)
             targets: list[tuple[Venue, MarketRef | None]] = [(self._keyed(ref.exchange)[0], ref)]
@@ -873,6 +939,7 @@ class Client:
     def __init__(self, **options: Any) -> None:
         self._engine = AsyncClient(**options)
         self._thread = LoopThread()
+        track_for_exit(self)  # closed at interpreter exit if the user never closes it
 
     __init__.__signature__ = inspect.signature(AsyncClient.__init__)  # type: ignore[attr-defined]
 
@@ -900,9 +967,9 @@ class Client:
         """Close the session and stop the loop thread (idempotent)."""
         if self._thread.closed:
             return
-        if not self._engine.closed:
-            self._thread.run(self._engine.aclose())
-        self._thread.close()
+        # Calls in flight from other threads (widgets, a Recorder) are cancelled first and raise
+        # ClientClosed, then the session closes; nothing is left waiting on a stopped loop.
+        self._thread.close(final=None if self._engine.closed else self._engine.aclose())
 
     def __enter__(self) -> Client:
         return self

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["ENV_NAMES", "Credentials", "load_credentials", "mask"]
+__all__ = ["ENV_NAMES", "Credentials", "load_credentials", "mask", "mask_url"]
 
 #: Environment variable names per exchange: (key variable, secret variable).
 ENV_NAMES: dict[str, tuple[str, str]] = {
@@ -124,3 +124,25 @@ def load_credentials(
                 if found is not None:
                     out[name] = found
     return out
+
+
+def mask_url(url: str) -> str:
+    """``url`` with any ``user:password@`` (proxy credentials) replaced by ``***@``.
+
+    Reprs, logs and journals show base URLs through this; a URL that cannot be parsed is
+    shown as ``<unparseable url>`` rather than risk echoing what it holds.
+    """
+    from yarl import URL
+
+    try:
+        parsed = URL(url)
+    except (TypeError, ValueError):
+        return "<unparseable url>"
+    if parsed.user is None and parsed.password is None:
+        return url
+    host = parsed.raw_host or ""
+    if ":" in host:  # an IPv6 literal
+        host = f"[{host}]"
+    port = f":{parsed.explicit_port}" if parsed.explicit_port is not None else ""
+    rest = parsed.raw_path if parsed.raw_path != "/" or url.rstrip().endswith("/") else ""
+    return f"{parsed.scheme}://***@{host}{port}{rest}"

@@ -14,16 +14,25 @@ waiting happens with ``asyncio.sleep`` on the caller's loop.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import math
 import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from yarl import URL
+
 from xtoolkit._errors import IpBanned, RateLimited
 from xtoolkit.exchanges._spec import RateLimit, Usage
 
-__all__ = ["Gate", "gate_for", "reset_gates"]
+__all__ = ["MAX_BAN", "MAX_PAUSE", "Gate", "gate_for", "reset_gates", "route_key"]
+
+#: Longest 429 pause honoured (seconds).
+MAX_PAUSE = 3600.0
+#: Longest 418 ban honoured (seconds): Binance documents bans "from 2 minutes to 3 days".
+MAX_BAN = 3 * 86400.0
 
 
 @dataclass(slots=True)
@@ -92,9 +101,7 @@ class Gate:
             return pause
         return max(pause, w.wait_for(cost, now))
 
-    async def acquire(
-        self, group: str, cost: int, *, max_wait: float, enforce: bool = True
-    ) -> None:
+    async def acquire(self, group: str, cost: int, *, max_wait: float, enforce: bool = True) -> None:
         """Wait until ``cost`` units of ``group`` fit, then spend them.
 
         With ``enforce=False`` the budget is only counted, never waited for; a 429 pause and
@@ -113,8 +120,7 @@ class Gate:
                     return
             if delay > max_wait:
                 raise RateLimited(
-                    f"{self.exchange} {group} budget needs {delay:.1f} s more "
-                    f"(max_wait={max_wait:g} s)",
+                    f"{self.exchange} {group} budget needs {delay:.1f} s more (max_wait={max_wait:g} s)",
                     exchange=self.exchange,
                     retry_after=delay,
                 )
@@ -135,14 +141,29 @@ class Gate:
                     w.correct(max(0, w.limit - u.remaining), now)
 
     def pause(self, seconds: float | None) -> None:
-        """A 429: hold every request to this venue for ``seconds`` (1 s when not told)."""
+        """A 429: hold every request to this venue for ``seconds`` (1 s when not told).
+
+        Non-finite or non-positive values count as "not told"; at most :data:`MAX_PAUSE`.
+        """
+        if seconds is None or not math.isfinite(seconds) or seconds <= 0:
+            seconds = 1.0
+        seconds = min(seconds, MAX_PAUSE)
         with self._lock:
-            self.paused_until = max(self.paused_until, time.time() + (seconds if seconds else 1.0))
+            self.paused_until = max(self.paused_until, time.time() + seconds)
 
     def ban(self, until: float | None) -> None:
-        """A 418: open the breaker until ``until`` (epoch seconds; 2 minutes when not told)."""
+        """A 418: open the breaker until ``until`` (epoch seconds; 2 minutes when not told).
+
+        A non-finite end counts as "not told"; a ban ends at most :data:`MAX_BAN` from now
+        (Binance's longest documented ban is 3 days), so a hostile answer cannot close a venue
+        for good.
+        """
+        now = time.time()
+        if until is None or not math.isfinite(until) or until <= now:
+            until = now + 120.0
+        until = min(until, now + MAX_BAN)
         with self._lock:
-            self.banned_until = max(self.banned_until, until or time.time() + 120.0)
+            self.banned_until = max(self.banned_until, until)
 
     def used(self, group: str) -> int:
         with self._lock:
@@ -157,12 +178,49 @@ _GATES: dict[tuple[str, str], Gate] = {}
 _GATES_LOCK = threading.Lock()
 
 
+def route_key(origin: str) -> str:
+    """Which budget and ban a host root shares: the venue bans an IP, not a host name.
+
+    * A real venue's alias hosts (``api.binance.com``, ``api1.binance.com`` …) reach the same
+      venue from the same IP: they share one key, their registrable domain.
+    * Loopback in any spelling (``localhost``, ``127.0.0.1``, ``[::1]``, ``127.0.0.2``) is one
+      address; the port still tells two local servers (two sandboxes) apart.
+    * An IP literal is keyed by its normalised address and port.
+    * Any other name keys by itself: resolving it here would block a constructor on DNS.
+    """
+    url = URL(origin)
+    host = (url.host or "").lower().rstrip(".").strip("[]")
+    port = url.port
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        ip = None
+    if ip is not None:
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        return f"loopback:{port}" if ip.is_loopback else f"{ip}:{port}"
+    if host == "localhost" or host.endswith(".localhost"):
+        return f"loopback:{port}"
+    labels = host.split(".")
+    if len(labels) >= 2 and labels[-2] in _VENUE_DOMAINS:
+        return ".".join(labels[-2:])
+    return f"{host}:{port}"
+
+
+#: Second-level names of the venues' own domains (binance.com, binance.vision, upbit.com).
+_VENUE_DOMAINS = frozenset({"binance", "upbit"})
+
+
 def gate_for(exchange: str, host: str, limits: Mapping[str, RateLimit]) -> Gate:
-    """The one gate for this venue host in this process."""
+    """The one gate for this venue and route (see :func:`route_key`) in this process.
+
+    ``host`` is the base URL's origin (``scheme://host:port``).
+    """
+    key = (exchange, route_key(host))
     with _GATES_LOCK:
-        gate = _GATES.get((exchange, host))
+        gate = _GATES.get(key)
         if gate is None:
-            gate = _GATES[(exchange, host)] = Gate(exchange, limits)
+            gate = _GATES[key] = Gate(exchange, limits)
         return gate
 
 

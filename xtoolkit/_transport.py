@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import random
 import re
 import time
@@ -32,7 +33,7 @@ import aiohttp
 from yarl import URL
 
 from xtoolkit import _killswitch
-from xtoolkit._credentials import Credentials
+from xtoolkit._credentials import Credentials, mask_url
 from xtoolkit._errors import (
     ClientClosed,
     ExchangeUnavailable,
@@ -56,13 +57,57 @@ __all__ = ["Response", "Timeout", "Transport", "Venue"]
 log = logging.getLogger("xtoolkit.http")
 
 _CLIENT_ID_PARAMS = ("newClientOrderId", "identifier")
-_SECRETISH = re.compile(r"(signature=|Bearer\s+|X-MBX-APIKEY[:=]\s*)[^\s&'\"]+", re.IGNORECASE)
+_SECRETISH = re.compile(
+    r"(signature[\"']?\s*[=:]\s*[\"']?|Bearer\s+|X-MBX-APIKEY[\"']?\s*[:=]\s*[\"']?|"
+    r"Authorization[\"']?\s*[:=]\s*[\"']?|query_hash[\"']?\s*[=:]\s*[\"']?)[^\s&'\",}]+",
+    re.IGNORECASE,
+)
+# A JWT (Upbit's bearer token) or a bare hex HMAC-SHA256 signature, wherever they appear.
+_TOKENISH = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*|\b[0-9a-fA-F]{64}\b")
+#: Error bodies kept on an error object at most this long (decoded bodies: first kept as text).
+_ERROR_BODY_MAX = 16_384
+_REDACT_DEPTH = 32
 
 
-def _scrub(text: str) -> str:
-    """Drop query strings and signature-like tokens from third-party exception text."""
+def _scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """Drop query strings, signature-like tokens and the given secret values from text.
+
+    Used on third-party exception text and on anything a venue or proxy sends back, which may
+    echo the request (query with signature, key header, bearer token).
+    """
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "…")
     text = re.sub(r"(https?://[^\s?'\"]+)\?[^\s'\"]*", r"\1?…", text)
-    return _SECRETISH.sub(r"\1…", text)
+    text = _SECRETISH.sub(r"\1…", text)
+    return _TOKENISH.sub("…", text)
+
+
+def _redact(value: Any, secrets: tuple[str, ...], depth: int = 0) -> Any:
+    """A copy of a decoded payload with every string scrubbed; bounded in depth."""
+    if isinstance(value, str):
+        return _scrub(value, secrets)
+    if depth >= _REDACT_DEPTH:
+        return "<nested too deep>"
+    if isinstance(value, dict):
+        return {_scrub(str(k), secrets): _redact(v, secrets, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v, secrets, depth + 1) for v in value]
+    return value
+
+
+def _secrets_of(venue: Venue) -> tuple[str, ...]:
+    creds = venue.credentials
+    return (creds.key, creds.secret) if creds is not None else ()
+
+
+def scrub_error(err: XtoolkitError, venue: Venue) -> XtoolkitError:
+    """Remove anything secret a venue or proxy echoed into ``err``'s message and payload."""
+    secrets = _secrets_of(venue)
+    err.message = _scrub(err.message, secrets)
+    err.args = (err.message,)
+    err.payload = _redact(err.payload, secrets)
+    return err
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +116,21 @@ class Timeout:
 
     connect: float = 5.0
     read: float = 10.0
+
+    def __post_init__(self) -> None:
+        # aiohttp reads 0 (and we must not pass nan/inf) as "no timeout at all": refuse them.
+        for name in ("connect", "read"):
+            value = getattr(self, name)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or value <= 0
+            ):
+                raise InvalidArgument(
+                    f"Timeout {name} must be a positive, finite number of seconds, not {value!r}"
+                )
+            object.__setattr__(self, name, float(value))
 
 
 @dataclass(slots=True)
@@ -122,9 +182,16 @@ class Venue:
             sandbox,
         )
 
+    @property
+    def display_url(self) -> str:
+        """The base URL with any proxy ``user:password@`` masked (for reprs, logs, journals)."""
+        return mask_url(self.base_url)
+
     def __repr__(self) -> str:
         keys = "with keys" if self.credentials else "public"
-        return f"Venue({self.name} {self.base_url} {keys})"
+        return f"Venue({self.name} {self.display_url} {keys})"
+
+    __str__ = __repr__
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +224,8 @@ class Transport:
         self.rate_limit = rate_limit
         self.max_wait = max_wait
         self.pool_size = pool_size
+        #: Largest answer read (bytes); Binance's full exchangeInfo is a few MB.
+        self.max_body_bytes = 64 * 1024**2
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -273,18 +342,94 @@ class Transport:
         adapter = venue.adapter
         endpoint = adapter.endpoints[call.endpoint]
         cost = endpoint.cost(call.params)
-        await venue.gate.acquire(
-            endpoint.group, cost, max_wait=self.max_wait, enforce=self.rate_limit
-        )
-        request: Request = adapter.build(
-            call, venue.credentials, now_ms=venue.clock.now_ms(), nonce=str(uuid.uuid4())
-        )
+        await venue.gate.acquire(endpoint.group, cost, max_wait=self.max_wait, enforce=self.rate_limit)
         session = self._session_here()
+        started = time.perf_counter()
+        # The signed request (URL with its signature, the key header, the bearer JWT) exists
+        # only inside _exchange's frame, which has returned before anything is raised here:
+        # no traceback frame and no chained exception can reach it (an error reporter that
+        # captures frame locals would ship it).
+        outcome = await self._exchange(session, venue, call)
+        if isinstance(outcome, XtoolkitError):
+            raise outcome
+        status, headers, body, method = outcome
+        elapsed = (time.perf_counter() - started) * 1000
+        received_ms = int(time.time() * 1000)
+        venue.gate.observe(adapter.usage(headers))
+        log.debug(
+            "%s %s %s -> %d in %.1f ms (cost %d)",
+            venue.name,
+            method,
+            endpoint.path,
+            status,
+            elapsed,
+            cost,
+        )
+        if 200 <= status < 300:
+            payload = _decode(body, headers)
+            if payload is _UNDECODABLE:
+                raise scrub_error(
+                    MalformedResponse(
+                        "the venue answered with a body that is not JSON (or nested too deeply)",
+                        exchange=venue.name,
+                        status=status,
+                        payload=body[:200].decode("utf-8", "replace"),
+                        endpoint=endpoint.path,
+                    ),
+                    venue,
+                )
+            return Response(payload, status, headers, received_ms, elapsed)
+        # An error body is only read for its code and message: a huge one is kept as text.
+        payload = _decode(body, headers) if len(body) <= _ERROR_BODY_MAX else _UNDECODABLE
+        if payload is _UNDECODABLE:
+            payload = body[:500].decode("utf-8", "replace")
+        try:
+            err: XtoolkitError = adapter.error(status, payload, endpoint, headers)
+        except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError, RecursionError):
+            err = MalformedResponse(
+                f"HTTP {status} with an error body of an unexpected shape",
+                exchange=venue.name,
+                status=status,
+                payload=body[:500].decode("utf-8", "replace"),
+                endpoint=endpoint.path,
+            )
+        scrub_error(err, venue)
+        if status == 418 or isinstance(err, IpBanned):
+            until = _ban_end(venue, err, headers)
+            venue.gate.ban(until)
+            if isinstance(err, IpBanned):
+                err.until = venue.gate.banned_until
+        elif status == 429 or isinstance(err, RateLimited):
+            venue.gate.pause(getattr(err, "retry_after", None))
+        if isinstance(err, ExchangeUnavailable) and not err.message:
+            err.message = f"HTTP {status}"
+        raise err
+
+    async def _exchange(
+        self, session: aiohttp.ClientSession, venue: Venue, call: Call
+    ) -> tuple[int, Mapping[str, str], bytes, str] | XtoolkitError:
+        """Build, sign and send one request; the answer, or the typed error to raise.
+
+        Errors are *returned*, never raised from here, so the frame holding the signed
+        request is gone before they propagate (see :meth:`_once`).
+        """
+        endpoint = venue.adapter.endpoints[call.endpoint]
+        try:
+            request: Request = venue.adapter.build(
+                call, venue.credentials, now_ms=venue.clock.now_ms(), nonce=str(uuid.uuid4())
+            )
+        except XtoolkitError as exc:
+            return exc.with_traceback(None)
+        except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError, RecursionError) as exc:
+            return InvalidArgument(
+                f"cannot build {call.endpoint} from these arguments ({type(exc).__name__})",
+                exchange=venue.name,
+                endpoint=endpoint.path,
+            )
         url = URL(
             venue.base_url + request.path + (f"?{request.query}" if request.query else ""),
             encoded=True,
         )
-        started = time.perf_counter()
         venue.requests_sent += 1
         try:
             async with session.request(
@@ -294,56 +439,92 @@ class Transport:
                 headers=request.headers,
                 allow_redirects=False,
             ) as resp:
-                body = await resp.read()
                 status, headers = resp.status, resp.headers
+                if resp.content_length is not None and resp.content_length > self.max_body_bytes:
+                    return _too_large(venue, status, endpoint.path, self.max_body_bytes)
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in resp.content.iter_any():
+                    size += len(chunk)
+                    if size > self.max_body_bytes:
+                        return _too_large(venue, status, endpoint.path, self.max_body_bytes)
+                    chunks.append(chunk)
+                return status, headers, b"".join(chunks), request.method
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
-            raise RequestTimeout(
-                f"no response within the timeout ({_scrub(str(exc)) or type(exc).__name__})",
+            text = _scrub(str(exc), _secrets_of(venue)) or type(exc).__name__
+            return RequestTimeout(
+                f"no response within the timeout ({text})",
                 exchange=venue.name,
                 endpoint=endpoint.path,
-            ) from None
+            )
         except aiohttp.ClientError as exc:
-            raise NetworkError(
-                f"{type(exc).__name__}: {_scrub(str(exc))}",
+            return NetworkError(
+                f"{type(exc).__name__}: {_scrub(str(exc), _secrets_of(venue))}",
                 exchange=venue.name,
                 endpoint=endpoint.path,
-            ) from None
-        elapsed = (time.perf_counter() - started) * 1000
-        received_ms = int(time.time() * 1000)
-        venue.gate.observe(adapter.usage(headers))
-        log.debug(
-            "%s %s %s -> %d in %.1f ms (cost %d)",
-            venue.name,
-            request.method,
-            request.path,
-            status,
-            elapsed,
-            cost,
-        )
-        payload = _decode(body, headers)
-        if 200 <= status < 300:
-            if payload is _UNDECODABLE:
-                raise MalformedResponse(
-                    "the venue answered with a body that is not JSON",
-                    exchange=venue.name,
-                    status=status,
-                    payload=body[:200].decode("utf-8", "replace"),
-                    endpoint=endpoint.path,
-                )
-            return Response(payload, status, headers, received_ms, elapsed)
-        if payload is _UNDECODABLE:
-            payload = body[:500].decode("utf-8", "replace")
-        err: XtoolkitError = adapter.error(status, payload, endpoint, headers)
-        if status == 418 or isinstance(err, IpBanned):
-            venue.gate.ban(getattr(err, "until", None))
-        elif status == 429 or isinstance(err, RateLimited):
-            venue.gate.pause(getattr(err, "retry_after", None))
-        if isinstance(err, ExchangeUnavailable) and not err.message:
-            err.message = f"HTTP {status}"
-        raise err
+            )
+        except (ValueError, OSError) as exc:  # e.g. a header value aiohttp refuses, a socket error
+            return NetworkError(
+                f"{type(exc).__name__}: {_scrub(str(exc), _secrets_of(venue))}",
+                exchange=venue.name,
+                endpoint=endpoint.path,
+            )
 
 
 _UNDECODABLE: Any = object()
+
+
+def _too_large(venue: Venue, status: int, path: str, limit: int) -> MalformedResponse:
+    return MalformedResponse(
+        f"the answer is larger than {limit} bytes (max_body_bytes); not read",
+        exchange=venue.name,
+        status=status,
+        endpoint=path,
+    )
+
+
+def _ban_end(venue: Venue, err: XtoolkitError, headers: Mapping[str, str]) -> float | None:
+    """When a 418 ban ends on *this* machine's clock (epoch seconds), or None if not told.
+
+    Binance states the end in its own time ("banned until <ms>"); a venue clock behind ours
+    would make that end look earlier than it is. Every reading is converted with the best
+    offset known — the measured one when the clock was synced, else the answer's ``Date``
+    header (1 s resolution, so 1 s of margin) — and the latest reading wins: sending early
+    extends a ban, waiting a little longer costs nothing.
+    """
+    now = time.time()
+    candidates: list[float] = []
+    until = getattr(err, "until", None)
+    if isinstance(until, int | float) and math.isfinite(until):
+        candidates.append(until)
+        if venue.clock.synced_at:
+            candidates.append(until - venue.clock.offset_ms / 1000)
+        date = _date_header(headers)
+        if date is not None:
+            candidates.append(until - (date - now) + 1.0)
+    ra = _retry_after_header(headers)
+    if ra is not None:
+        candidates.append(now + ra)
+    return max(candidates) if candidates else None
+
+
+def _date_header(headers: Mapping[str, str]) -> float | None:
+    from email.utils import parsedate_to_datetime
+
+    value = headers.get("Date")
+    if not value:
+        return None
+    try:
+        stamp = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, OverflowError, IndexError):
+        return None
+    return stamp if math.isfinite(stamp) else None
+
+
+def _retry_after_header(headers: Mapping[str, str]) -> float | None:
+    from xtoolkit.exchanges._common import retry_after
+
+    return retry_after(headers)
 
 
 def _decode(body: bytes, headers: Mapping[str, str]) -> Any:
@@ -351,7 +532,8 @@ def _decode(body: bytes, headers: Mapping[str, str]) -> Any:
         return _UNDECODABLE
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: hostile nesting deeper than the decoder's stack (not a crash).
         return _UNDECODABLE
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -12,6 +13,9 @@ from xtoolkit._frames import SCHEMAS
 from xtoolkit._models import fmt_decimal
 
 T = TypeVar("T")
+
+#: The longest Retry-After believed (seconds); a real venue pause is seconds to minutes.
+MAX_RETRY_AFTER = 3600.0
 
 #: Candle intervals in unified notation -> seconds (months counted as 30 days for paging only).
 INTERVAL_SECONDS: dict[str, int] = {
@@ -73,9 +77,14 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
     for key, value in headers.items():
         if key.lower() == "retry-after":
             try:
-                return float(value)
+                seconds = float(value)
             except ValueError:
                 return None
+            # A hostile or broken header ("inf", "nan", "1e308", "-5") must not pause a venue
+            # forever or not at all: treat non-finite or negative as "not told" and cap the rest.
+            if not math.isfinite(seconds) or seconds < 0:
+                return None
+            return min(seconds, MAX_RETRY_AFTER)
     return None
 
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
-from urllib.parse import unquote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from xtoolkit._credentials import Credentials
 from xtoolkit._errors import (
@@ -192,6 +192,28 @@ def _state(o: Mapping[str, Any]) -> str:
     return "open"
 
 
+_PATH_ARG = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+def _fill_path(template: str, args: Mapping[str, Any]) -> str:
+    """The endpoint path with its ``{name}`` segments filled from ``args``.
+
+    A path argument is one plain segment (``unit=5``): anything else — ``?``, ``&``, ``/``,
+    ``..`` — would inject a query or walk to another endpoint, so it is refused (and still
+    percent-encoded, should the rule ever widen).
+    """
+    names = set(re.findall(r"{(\w+)}", template))
+    if set(args) != names:
+        raise InvalidArgument(f"{template} takes path arguments {sorted(names)}, got {sorted(args)}")
+    filled: dict[str, str] = {}
+    for name, value in args.items():
+        text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+        if not _PATH_ARG.fullmatch(text):
+            raise InvalidArgument(f"path argument {name}={value!r} must be a plain token like 5")
+        filled[name] = quote(text, safe="")
+    return template.format(**filled)
+
+
 class UpbitAdapter:
     """Translation for Upbit (Korea)."""
 
@@ -213,7 +235,7 @@ class UpbitAdapter:
 
     def build(self, call: Call, credentials: Credentials | None, *, now_ms: int, nonce: str) -> Request:
         ep = self.endpoints[call.endpoint]
-        path = ep.path.format(**call.path_args) if call.path_args else ep.path
+        path = _fill_path(ep.path, call.path_args) if call.path_args else ep.path
         headers: dict[str, str] = {}
         body: bytes | None = None
         if ep.method == "POST":

@@ -57,7 +57,9 @@ class ConnectionPolicy:
         Consecutive failed connections before giving up with ``StreamDisconnected``
         (``None``: keep trying until stopped).
     max_message_bytes
-        Largest frame accepted (a 1000-level Binance diff is ~100 kB).
+        Largest frame accepted (a 1000-level Binance diff is ~100 kB). A larger frame ends
+        that connection (reported as :class:`Closed`, then reconnected) before its payload is
+        read, so a hostile peer cannot make the process hold it.
     """
 
     heartbeat: float = 10.0
@@ -66,7 +68,7 @@ class ConnectionPolicy:
     backoff_initial: float = 0.5
     backoff_max: float = 30.0
     max_attempts: int | None = None
-    max_message_bytes: int = 16 * 1024**2
+    max_message_bytes: int = 2 * 1024**2
 
     def __post_init__(self) -> None:
         if not 0 < self.heartbeat < self.stale_after:
@@ -75,6 +77,9 @@ class ConnectionPolicy:
             raise InvalidArgument("timeouts and backoff must be positive, backoff_max >= backoff_initial")
         if self.max_attempts is not None and self.max_attempts < 1:
             raise InvalidArgument("max_attempts must be >= 1 or None")
+        if isinstance(self.max_message_bytes, bool) or not 1024 <= self.max_message_bytes <= 1024**3:
+            # 0 would mean "no limit" to aiohttp.
+            raise InvalidArgument("max_message_bytes must be between 1 kB and 1 GB")
 
 
 def backoff_delay(policy: ConnectionPolicy, failures: int, rng: random.Random | None = None) -> float:
@@ -257,6 +262,15 @@ class Connection:
                 try:
                     events = decode(msg.data, received)
                 except StreamMessageError as err:
+                    emit(Malformed(exchange, _detached(err), received))
+                    continue
+                except Exception as exc:  # RecursionError on deep nesting, a parser bug: skip the frame
+                    err = StreamMessageError(
+                        f"{exchange} sent a frame that could not be parsed ({type(exc).__name__})",
+                        exchange=exchange,
+                        payload=_snippet(msg.data),
+                    )
+                    del exc
                     emit(Malformed(exchange, err, received))
                     continue
                 for event in events:
@@ -279,6 +293,29 @@ class Connection:
     def stop(self) -> None:
         """Stop after the current frame; the caller cancels or awaits :meth:`run`."""
         self._stopped = True
+
+
+_SNIPPET = 200
+
+
+def _snippet(data: str | bytes) -> str:
+    head = data[:_SNIPPET]
+    return head if isinstance(head, str) else head.decode("utf-8", errors="replace")
+
+
+def _detached(err: StreamMessageError) -> StreamMessageError:
+    """``err`` holding nothing of its frame: stream stats keep the last 100 errors, and a
+    traceback (whose frames hold the raw frame and its decoded form) or a message quoting the
+    frame would pin megabytes each."""
+    err.__traceback__ = None
+    err.__context__ = None
+    err.__cause__ = None
+    if len(err.message) > 2 * _SNIPPET:
+        err.message = err.message[: 2 * _SNIPPET] + "…"
+        err.args = (err.message,)
+    if isinstance(err.payload, str | bytes) and len(err.payload) > _SNIPPET:
+        err.payload = _snippet(err.payload)
+    return err
 
 
 def _brief(exc: BaseException | None) -> str:
