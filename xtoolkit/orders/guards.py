@@ -158,15 +158,14 @@ def venue_notional(i: Intent, s: Snapshot, lim: Limits) -> Check:
 def order_notional(i: Intent, s: Snapshot, lim: Limits) -> Check:
     e = estimate(i, s)
     quote = s.info.symbol.quote
-    cap = lim.max_order_notional.get(quote)
-    value, unit = e.notional, quote
-    if cap is None:
-        cap, value, unit = lim.max_order_notional.get("USDT"), e.value_usdt, "USDT"
+    cap, value, unit = _order_cap(lim, e, quote)
     if cap is None or value is None:
+        have = ", ".join(sorted(lim.max_order_notional)) or "none"
         return _fail(
             "max_order_notional",
-            f"no per-order cap for {quote} and the order cannot be valued in USDT "
-            f"({s.fx_note or 'no rate'}); set Limits(max_order_notional={{'{quote}': ...}})",
+            f"this {quote} order has no per-order cap: caps are set for {have} only and the order "
+            f"could not be valued in them ({s.fx_note or 'no exchange rate'}); add one, e.g. "
+            f"Limits(max_order_notional={{'{quote}': 50}})",
             value=e.notional,
         )
     if value > cap:
@@ -183,6 +182,21 @@ def order_notional(i: Intent, s: Snapshot, lim: Limits) -> Check:
         limit=cap,
         value=value,
     )
+
+
+def _order_cap(lim: Limits, e: Any, quote: str) -> tuple[Decimal | None, Decimal | None, str]:
+    """(cap, order value, currency): the cap in the order's own quote, else one the estimate is valued in.
+
+    A client capped only in KRW still checks a Binance USDT order: its KRW value (the FX
+    basis the preview shows, ``Estimate.value_krw``) against the KRW cap; likewise USDT.
+    """
+    caps = lim.max_order_notional
+    if quote in caps:
+        return caps[quote], e.notional, quote
+    for unit, value in (("USDT", e.value_usdt), ("KRW", e.value_krw)):
+        if unit in caps and value is not None:
+            return caps[unit], value, unit
+    return None, None, quote
 
 
 def daily_notional(i: Intent, s: Snapshot, lim: Limits) -> Check:
