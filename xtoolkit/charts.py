@@ -39,19 +39,24 @@ if TYPE_CHECKING:
 __all__ = [
     "ChartDefaults",
     "ChartExportError",
+    "basis_label",
     "defaults",
     "depth",
     "downsample",
     "figure_widget",
     "find_browser",
     "mime_bundle",
+    "plotlyjs_once",
     "premium",
     "premium_distribution",
     "prices",
     "reset_defaults",
+    "snapshot_html",
     "update_figure",
+    "use_offline_renderer",
     "write_html",
     "write_png",
+    "write_report",
 ]
 
 EXTRA_HINT = "pip install 'xtoolkit[notebook]'"
@@ -128,7 +133,85 @@ def _go() -> Any:
         import plotly.graph_objects as go_module
     except ImportError as exc:  # plotly is an optional extra
         raise ImportError(f"charts need plotly: {EXTRA_HINT}") from exc
+    use_offline_renderer(only_in_kernel=True)
     return go_module
+
+
+#: The renderer a notebook kernel gets: plotly's own mimetype (JupyterLab, Voila draw it
+#: natively) *plus* text/html, which is what ``nbconvert --to html`` keeps. The HTML part
+#: needs plotly.js on the page: it is embedded once per kernel (see :func:`plotlyjs_once`),
+#: never fetched from a CDN, so an exported notebook opens offline.
+OFFLINE_RENDERER = "plotly_mimetype+xtoolkit_offline"
+_renderer_state = {"configured": False, "published": False}
+
+
+def _in_kernel() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def plotlyjs_once() -> bool:
+    """Put plotly.js into the notebook's outputs once per kernel; True if it did now.
+
+    Every figure's text/html (and a panel's static snapshot) then draws from that one copy:
+    an executed notebook exported to HTML carries plotly.js once, not once per figure.
+    Outside a kernel it does nothing.
+    """
+    if _renderer_state["published"] or not _in_kernel():
+        return False
+    from IPython.display import HTML, display
+    from plotly.offline import get_plotlyjs
+
+    _renderer_state["published"] = True
+    # window.PlotlyConfig before the bundle, as plotly's own notebook renderer does.
+    display(
+        HTML(
+            '<script type="text/javascript">window.PlotlyConfig = {MathJaxConfig: "local"};</script>'
+            f'<script type="text/javascript">{get_plotlyjs()}</script>'
+        ),
+        metadata={"xtoolkit": "plotly.js"},
+    )
+    return True
+
+
+def use_offline_renderer(*, only_in_kernel: bool = False) -> None:
+    """Make ``fig`` displays carry plotly's mimetype and offline text/html (see :data:`OFFLINE_RENDERER`).
+
+    Called on first chart use inside a notebook kernel; a renderer the user chose
+    (``pio.renderers.default = ...`` other than plotly's own guess) is left alone.
+    """
+    if _renderer_state["configured"] or (only_in_kernel and not _in_kernel()):
+        return
+    import plotly.io as pio
+    from plotly.io._base_renderers import NotebookRenderer
+
+    class _OfflineOnce(NotebookRenderer):
+        """plotly's notebook renderer, whose one-time plotly.js goes through plotlyjs_once()."""
+
+        def activate(self) -> None:
+            plotlyjs_once()
+
+    _renderer_state["configured"] = True
+    pio.renderers["xtoolkit_offline"] = _OfflineOnce(config={"displaylogo": False, "responsive": True})
+    if pio.renderers.default in ("", "plotly_mimetype", "plotly_mimetype+notebook", "notebook_connected"):
+        pio.renderers.default = OFFLINE_RENDERER
+
+
+def snapshot_html(fig: go.Figure) -> str:
+    """``fig`` as a static HTML div for a notebook's saved outputs (plotly.js from :func:`plotlyjs_once`)."""
+    import plotly.io as pio
+
+    plotlyjs_once()
+    return pio.to_html(
+        fig,
+        include_plotlyjs=False,
+        full_html=False,
+        config={"displaylogo": False, "responsive": True, "staticPlot": False},
+    )
 
 
 def _need(df: pd.DataFrame, chart: str, columns: Sequence[str | None]) -> None:
@@ -170,6 +253,17 @@ def _new_figure(
     return fig
 
 
+def money_axis(fig: go.Figure, axis: str = "y") -> None:
+    """Thousands separators, never exponents, on a price/size axis (``133,602,000``, not ``1.34e+8``)."""
+    # ",.6~g" alone still switches to exponents above 1e6 (d3's "g"); ",~r" with a
+    # precision rounds to significant digits in fixed notation instead.
+    fmt = {"tickformat": ",.6~r", "exponentformat": "none", "separatethousands": True}
+    if axis == "x":
+        fig.update_xaxes(**fmt)
+    else:
+        fig.update_yaxes(**fmt)
+
+
 def _time_values(values: pd.Series, tz: str) -> Any:
     """Timestamps as wall-clock text in ``tz`` (what plotly draws), millisecond precision.
 
@@ -199,7 +293,21 @@ def _groups(df: pd.DataFrame, color: str | None) -> Iterator[tuple[str, pd.DataF
         return
     for value in pd.unique(df[color]):
         rows = df[df[color].isna()] if pd.isna(value) else df[df[color] == value]
-        yield str(value), rows
+        yield basis_label(str(value), rows), rows
+
+
+def basis_label(value: str, rows: pd.DataFrame, rate: str = "fx_rate") -> str:
+    """The legend name of an FX basis: a fixed rate reads ``"USD/KRW 1385"``, not ``"user"``.
+
+    Only the label changes (the frame keeps ``fx_source == "user"``); a user *series* (rates
+    that vary) keeps its name, since no single number describes it.
+    """
+    if value != "user" or rate not in rows.columns:
+        return value
+    rates = pd.unique(rows[rate].dropna())
+    if len(rates) != 1:
+        return value
+    return f"USD/KRW {float(rates[0]):g}"
 
 
 def _flag_mask(df: pd.DataFrame, flags: Sequence[str]) -> pd.Series:
@@ -451,7 +559,7 @@ def prices(
                 },
             )
         )
-    fig.update_layout(yaxis={"tickformat": ",.6~g"})
+    money_axis(fig, "y")
     if not len(history):
         _no_data(fig)
     return fig
@@ -460,7 +568,7 @@ def prices(
 def depth(
     book: pd.DataFrame,
     *,
-    x: str = "price_n",
+    x: str = "distance_pct",
     y: str = "cum_notional_n",
     color: str = "exchange",
     side: str = "side",
@@ -477,9 +585,10 @@ def depth(
     book
         A frame like ``research.aggregated_book`` returns (long form, one row per level).
     x
-        Price column in ``quote`` (``price_n``: the venues' books sit apart by the premium),
-        or ``distance_pct`` (distance from each venue's own mid, in %: the books overlap and
-        their liquidity compares directly; bids are drawn at negative distances).
+        ``distance_pct`` (default: distance from each venue's own mid, in %; the books
+        overlap and their liquidity compares directly; bids are drawn at negative distances),
+        or a price column in ``quote`` such as ``price_n`` (the venues' books then sit apart
+        by the premium, at opposite edges of the chart).
     y
         Cumulative size column (``cum_notional_n`` in ``quote``, or ``cum_qty`` in base).
     color
@@ -520,6 +629,9 @@ def depth(
         width=width,
     )
     fig.update_layout(hovermode="closest")
+    money_axis(fig, "y")
+    if x.startswith("price"):
+        money_axis(fig, "x")
     if log_y:
         fig.update_yaxes(type="log")
     go_ = _go()
@@ -547,7 +659,7 @@ def depth(
                     },
                     fill="tozeroy",
                     fillcolor=_rgba(venue_color, 0.10),
-                    hovertemplate=f"{venue} {label}<br>%{{x:,.6~g}} → %{{y:,.6~g}}<extra></extra>",
+                    hovertemplate=f"{venue} {label}<br>%{{x:,.6~r}} → %{{y:,.6~r}}<extra></extra>",
                 )
             )
     if not len(book):
@@ -621,6 +733,10 @@ def premium_distribution(
     fig.update_layout(barmode="overlay", hovermode="closest", bargap=0.02)
     go_ = _go()
     groups = list(_groups(history, color))
+    n_marks = 1 + len(percentiles)
+    # One row per label, top down: marks of different bases often sit a hair apart (the
+    # means of two FX bases), so labels that shared a row would print over each other.
+    row_step = min(0.075, 0.9 / max(1, n_marks * len(groups)))
     for i, (name, rows) in enumerate(groups):
         values = rows[x].to_numpy(dtype=np.float64, na_value=np.nan)
         values = values[~np.isnan(values)]
@@ -647,7 +763,8 @@ def premium_distribution(
                     "text": f"{label} {what} {value:.2f}%",
                     "font": {"size": 11, "color": trace_color},
                     "yanchor": "top",
-                    "y": max(0.1, 1 - 0.06 * (j + i * len(marks))),
+                    "y": 1 - row_step * (j + i * n_marks),
+                    "bgcolor": "rgba(255,255,255,0.8)",
                     "showarrow": False,
                 },
                 annotation_position="top right",
@@ -726,15 +843,54 @@ def update_figure(target: go.Figure, source: go.Figure) -> None:
 # --- export ---------------------------------------------------------------------------------
 
 
-def write_html(fig: go.Figure, path: str | os.PathLike[str], *, include_plotlyjs: bool = True) -> Path:
+def write_html(fig: go.Figure, path: str | os.PathLike[str], *, include_plotlyjs: bool | str = True) -> Path:
     """Write ``fig`` as an HTML page; returns the path.
 
-    With ``include_plotlyjs=True`` (default) the page embeds plotly.js (~5 MB) and opens
-    offline; ``False`` writes only the figure (for pages that load plotly.js themselves).
+    ``include_plotlyjs``:
+
+    - ``True`` (default): the page embeds plotly.js (~4.7 MB) and opens offline on its own;
+    - ``"directory"``: the page (tens of KB) loads ``plotly.min.js`` from its own folder,
+      written there once and shared by every chart in it — mail the page with that file, or
+      use :func:`write_report` for several charts in one offline file;
+    - ``False``: only the figure, for pages that load plotly.js themselves.
+
+    No mode loads anything from the network.
     """
+    if include_plotlyjs not in (True, False, "directory"):
+        raise InvalidArgument(
+            f"include_plotlyjs must be True, False or 'directory' (offline), not {include_plotlyjs!r}"
+        )
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.write_html(out, include_plotlyjs=include_plotlyjs, full_html=True)
+    return out
+
+
+def write_report(
+    figures: Sequence[go.Figure], path: str | os.PathLike[str], *, title: str = "xtoolkit charts"
+) -> Path:
+    """Several figures in one self-contained HTML page with plotly.js embedded once; returns the path.
+
+    One file that opens offline anywhere: n charts cost one plotly.js, not n.
+    """
+    import plotly.io as pio
+
+    if not figures:
+        raise InvalidArgument("write_report() needs at least one figure")
+    parts = [
+        pio.to_html(fig, include_plotlyjs=(i == 0), full_html=False, config={"displaylogo": False})
+        for i, fig in enumerate(figures)
+    ]
+    safe_title = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    page = (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{safe_title}</title></head>'
+        f'<body style="font-family:sans-serif;margin:16px"><h1 style="font-size:20px">{safe_title}</h1>'
+        + "\n".join(f'<div class="xt-chart">{p}</div>' for p in parts)
+        + "</body></html>\n"
+    )
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
     return out
 
 

@@ -4,6 +4,10 @@
 tickers, order books, candles, balances and the kimchi premium from both exchanges, prints
 a compact summary and writes every frame as CSV (plus the premium chart as HTML and PNG)
 to ``DIR`` (default ``./out``).
+
+CSV and printed numbers carry the market's own precision (price columns: decimals of the
+tick size; quantities: of the step size; other floats: 12 significant digits, no float
+noise). Only the text is formatted; the frames are not changed.
 """
 
 from __future__ import annotations
@@ -22,21 +26,23 @@ __all__ = ["main"]
 DEMO_BASES = ("BTC", "ETH", "XRP", "SOL", "DOGE", "ADA")
 
 
-def _number(v: float) -> str:
-    """Readable at a glance: grouped thousands, decimals by magnitude, never exponents."""
-    if pd.isna(v):
-        return ""
-    a = abs(v)
-    if a >= 100_000:
-        return f"{v:,.0f}"
-    if a >= 100:
-        return f"{v:,.2f}"
-    if a >= 1:
-        return f"{v:,.4f}"
-    return f"{v:.6f}".rstrip("0").rstrip(".") if a else "0"
+def _column_places(values: pd.Series) -> int:
+    """One number of decimals for a whole column, from its typical magnitude."""
+    sizes = values.abs().dropna()
+    size = float(sizes.median()) if len(sizes) else 0.0
+    if size >= 100_000:
+        return 0
+    if size >= 100:
+        return 2
+    if size >= 1:
+        return 4
+    return 6
 
 
-def _print_table(title: str, df: pd.DataFrame, columns: Sequence[str]) -> None:
+def _print_table(
+    title: str, df: pd.DataFrame, columns: Sequence[str], decimals: dict[str, int] | None = None
+) -> None:
+    """Print ``columns`` of ``df``; every float column with one number of decimals throughout."""
     print(f"\n{title}")
     if df.empty:
         print("  (no rows)")
@@ -44,8 +50,17 @@ def _print_table(title: str, df: pd.DataFrame, columns: Sequence[str]) -> None:
     view = df[list(columns)].copy()
     for name in view.columns:
         if pd.api.types.is_float_dtype(view[name]):
-            view[name] = view[name].map(_number)
+            places = (decimals or {}).get(name, _column_places(view[name]))
+            view[name] = view[name].map(lambda v, p=places: "" if pd.isna(v) else f"{v:,.{p}f}")
+        elif name == "fx_source" and "fx_rate" in df.columns:
+            view[name] = _basis_labels(df)
     print("  " + view.to_string(index=False).replace("\n", "\n  "))
+
+
+def _basis_labels(df: pd.DataFrame) -> pd.Series:
+    from xtoolkit.charts import basis_label
+
+    return pd.Series([basis_label(str(v), df[df["fx_source"] == v]) for v in df["fx_source"]], index=df.index)
 
 
 def _step(label: str, work: Callable[[], Any]) -> Any:
@@ -58,15 +73,16 @@ def _step(label: str, work: Callable[[], Any]) -> Any:
 def demo(out: Path, *, seed: int = 7) -> int:
     """Run the offline tour; returns a process exit code."""
     import xtoolkit as xt
+    from xtoolkit._precision import column_decimals, to_csv
     from xtoolkit.sandbox import Sandbox
 
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
-    def save(name: str, df: pd.DataFrame) -> None:
+    def save(name: str, df: pd.DataFrame, decimals: dict[str, int] | None = None) -> None:
         path = out / f"{name}.csv"
-        df.to_csv(path, index=False)
+        to_csv(df, path, decimals)
         written.append(path)
 
     print(f"xtoolkit {xt.__version__} demo — a local Binance + Upbit sandbox (seed {seed}), no network")
@@ -97,28 +113,39 @@ def demo(out: Path, *, seed: int = 7) -> int:
         )
         balances = _step("balances (signed)", client.balances)
         premium = _premium(client)
+        places = {
+            name: column_decimals(df, client.market_info)
+            for name, df in (("tickers", tickers), ("orderbook", books), ("candles", candles))
+        }
         for name, df in (
             ("tickers", tickers),
             ("orderbook", books),
             ("candles", candles),
             ("balances", balances),
         ):
-            save(name, df)
+            save(name, df, places.get(name))
         if premium is not None:
             save("premium", premium)
 
-        _print_table("Tickers", tickers, ["exchange", "symbol", "bid", "ask", "last", "change_24h_pct"])
+        _print_table(
+            "Tickers",
+            tickers,
+            ["exchange", "symbol", "bid", "ask", "last", "change_24h_pct"],
+            places["tickers"],
+        )
         top = books[books.level < 3]
         _print_table(
             "Order books (top 3 levels)",
             top,
             ["exchange", "symbol", "side", "level", "price", "qty"],
+            places["orderbook"],
         )
         last = candles.groupby("exchange").tail(3)
         _print_table(
             "Candles (last 3 per venue)",
             last,
             ["exchange", "symbol", "open_time", "open", "close", "volume", "is_closed"],
+            places["candles"],
         )
         _print_table("Balances", balances, ["exchange", "asset", "free", "locked", "total"])
         if premium is not None:
@@ -162,10 +189,25 @@ def _premium_chart(client: Any, out: Path) -> list[Path]:
     history = _step(
         "premium history 1m x 240", lambda: premium_history(client, "BTC", interval="1m", limit=240)
     )
+    from xtoolkit._precision import to_csv
+
     fig = charts.premium(history)
-    paths = [out / "premium_history.csv", out / "premium_chart.html"]
-    history.to_csv(paths[0], index=False)
-    charts.write_html(fig, paths[1])
+    paths = [
+        out / "premium_history.csv",
+        out / "premium_chart.html",
+        out / "plotly.min.js",
+        out / "report.html",
+    ]
+    to_csv(history, paths[0])
+    # Small enough to mail: the chart page loads plotly.js from the file next to it (one
+    # copy for every chart in the folder) instead of embedding its ~4.7 MB.
+    charts.write_html(fig, paths[1], include_plotlyjs="directory")
+    # One self-contained page (opens offline on its own): all charts, plotly.js once.
+    charts.write_report(
+        [fig, charts.prices(history), charts.premium_distribution(history)],
+        paths[3],
+        title="xtoolkit demo: BTC kimchi premium",
+    )
     try:
         png = out / "premium_chart.png"
         _step("premium chart PNG", lambda: charts.write_png(fig, png))
@@ -183,7 +225,8 @@ def sandbox(port: int, seed: int) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="xtoolkit", description=__doc__.splitlines()[0])
+    # The docstring is reST; a terminal shows its ``literals`` as plain text.
+    parser = argparse.ArgumentParser(prog="xtoolkit", description=__doc__.splitlines()[0].replace("``", ""))
     sub = parser.add_subparsers(dest="command", required=True)
     p_demo = sub.add_parser("demo", help="offline tour against the sandbox; writes CSVs and a chart")
     p_demo.add_argument("--out", type=Path, default=Path("out"), help="output folder (default ./out)")

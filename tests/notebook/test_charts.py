@@ -16,6 +16,8 @@ from xtoolkit.research.schemas import build
 pytest.importorskip("plotly")
 
 FX = ("upbit:USDT/KRW", "user")
+#: How the bases are named in legends: a fixed user rate shows its rate (the frame keeps "user").
+SHOWN = ("upbit:USDT/KRW", "USD/KRW 1400")
 
 
 def history(n: int = 60, *, base: str = "BTC", fx: tuple[str, ...] = FX, flag_every: int = 0) -> pd.DataFrame:
@@ -71,6 +73,7 @@ def book() -> pd.DataFrame:
             "notional_n",
             "cum_qty",
             "cum_notional_n",
+            "distance_pct",
         )
     }
     for exchange, symbol, shift in (("binance", "BTC/USDT", 0.0), ("upbit", "BTC/KRW", 150.0)):
@@ -91,6 +94,7 @@ def book() -> pd.DataFrame:
                 rows["notional_n"].append(qty * price_n)
                 rows["cum_qty"].append(cum_q)
                 rows["cum_notional_n"].append(cum_n)
+                rows["distance_pct"].append(abs(price_n / (97_000 + shift) - 1) * 100)
     return build("book", rows)
 
 
@@ -118,7 +122,7 @@ def _fresh_defaults():
 def test_premium_one_line_per_fx_basis_with_the_frames_timestamps() -> None:
     h = history(30)
     j = charts.premium(h).to_plotly_json()
-    assert [t["name"] for t in j["data"]] == list(FX)
+    assert [t["name"] for t in j["data"]] == list(SHOWN)
     assert all(t["type"] == "scatter" and t["mode"] == "lines" for t in j["data"])
     for t, source in zip(j["data"], FX, strict=True):
         rows = h[h.fx_source == source]
@@ -136,7 +140,7 @@ def test_premium_marks_filled_and_stale_samples() -> None:
     h.loc[5, "filled_fx"] = True  # any flag column counts
     j = charts.premium(h).to_plotly_json()
     names = [t["name"] for t in j["data"]]
-    assert names == [FX[0], f"{FX[0]} · filled/stale", FX[1], f"{FX[1]} · filled/stale"]
+    assert names == [SHOWN[0], f"{SHOWN[0]} · filled/stale", SHOWN[1], f"{SHOWN[1]} · filled/stale"]
     marked = j["data"][1]
     assert marked["mode"] == "markers" and marked["marker"]["symbol"] == "circle-open"
     flagged = h[(h.fx_source == FX[0]) & (h.filled_upbit | h.filled_fx)]
@@ -146,7 +150,7 @@ def test_premium_marks_filled_and_stale_samples() -> None:
     snap = h.drop(columns=["filled_upbit", "filled_binance", "filled_fx"]).assign(stale=False)
     snap.loc[snap.index[-1], "stale"] = True
     names = [t["name"] for t in charts.premium(snap).to_plotly_json()["data"]]
-    assert names == [FX[0], FX[1], f"{FX[1]} · filled/stale"]
+    assert names == [SHOWN[0], SHOWN[1], f"{SHOWN[1]} · filled/stale"]
 
 
 def test_premium_time_axis_in_another_zone_is_labelled_and_shifted() -> None:
@@ -161,7 +165,7 @@ def test_premium_time_axis_in_another_zone_is_labelled_and_shifted() -> None:
 def test_premium_custom_column_names() -> None:
     h = history(10).rename(columns={"ts": "time", "premium_pct": "kp", "fx_source": "basis"})
     j = charts.premium(h, x="time", y="kp", color="basis").to_plotly_json()
-    assert [t["name"] for t in j["data"]] == list(FX)
+    assert [t["name"] for t in j["data"]] == list(SHOWN)
     with pytest.raises(InvalidArgument, match=r"\['premium_pct'\]"):
         charts.premium(h, x="time", color="basis")
     with pytest.raises(InvalidArgument, match="DataFrame"):
@@ -171,7 +175,7 @@ def test_premium_custom_column_names() -> None:
 def test_premium_several_bases_split_lines_per_base() -> None:
     h = pd.concat([history(5, base="BTC"), history(5, base="ETH")], ignore_index=True)
     fig = charts.premium(h)
-    assert [t.name for t in fig.data] == [f"{b} · {s}" for b in ("BTC", "ETH") for s in FX]
+    assert [t.name for t in fig.data] == [f"{b} · {s}" for b in ("BTC", "ETH") for s in SHOWN]
     assert fig.layout.title.text == "Kimchi premium"
 
 
@@ -208,7 +212,7 @@ def test_empty_history_is_an_empty_chart_saying_so() -> None:
 def test_prices_compare_both_venues_in_one_currency() -> None:
     h = history(20)
     j = charts.prices(h).to_plotly_json()
-    assert [t["name"] for t in j["data"]] == ["Upbit", f"Binance × {FX[0]}", f"Binance × {FX[1]}"]
+    assert [t["name"] for t in j["data"]] == ["Upbit", f"Binance × {SHOWN[0]}", f"Binance × {SHOWN[1]}"]
     upbit = j["data"][0]
     assert len(upbit["x"]) == 20  # one Upbit line, not one per basis
     assert (xs(upbit) == h.ts.iloc[:20].dt.tz_localize(None).to_numpy()).all()
@@ -220,7 +224,7 @@ def test_prices_compare_both_venues_in_one_currency() -> None:
 
 def test_depth_draws_cumulative_steps_per_venue_and_side() -> None:
     b = book()
-    j = charts.depth(b).to_plotly_json()
+    j = charts.depth(b, x="price_n").to_plotly_json()
     assert [t["name"] for t in j["data"]] == ["binance bids", "binance asks", "upbit bids", "upbit asks"]
     bids, asks = j["data"][0], j["data"][1]
     bx, ax = arr(bids["x"]), arr(asks["x"])
@@ -239,7 +243,7 @@ def test_depth_draws_cumulative_steps_per_venue_and_side() -> None:
 def test_distribution_histogram_per_basis_with_mean_and_percentile_lines() -> None:
     h = history(200)
     j = charts.premium_distribution(h, percentiles=(5, 95)).to_plotly_json()
-    assert [(t["type"], t["name"]) for t in j["data"]] == [("histogram", s) for s in FX]
+    assert [(t["type"], t["name"]) for t in j["data"]] == [("histogram", s) for s in SHOWN]
     shapes = j["layout"]["shapes"]
     assert len(shapes) == 2 * 3
     user = h[h.fx_source == "user"].premium_pct
@@ -247,7 +251,12 @@ def test_distribution_histogram_per_basis_with_mean_and_percentile_lines() -> No
     assert shapes[5]["x0"] == pytest.approx(np.percentile(user, 95))
     assert shapes[3]["line"]["dash"] == "solid" and shapes[4]["line"]["dash"] == "dot"
     texts = [a["text"] for a in j["layout"]["annotations"]]
-    assert f"user mean {user.mean():.2f}%" in texts
+    assert f"USD/KRW 1400 mean {user.mean():.2f}%" in texts
+    # Every label on its own row: labels of nearby lines never print over each other.
+    ys = [a["y"] for a in j["layout"]["annotations"]]
+    assert len(set(ys)) == len(ys) == 6
+    rows_px = min(abs(a - b) for a in ys for b in ys if a != b) * (j["layout"]["height"] - 88 - 56)
+    assert rows_px >= 11 + 4, "rows closer than the label font"
     assert j["layout"]["barmode"] == "overlay"
     with pytest.raises(InvalidArgument):
         charts.premium_distribution(h, percentiles=(150,))
@@ -283,7 +292,7 @@ def test_update_figure_changes_a_figure_widget_in_place() -> None:
     assert id(fw.data[0]) == ident  # same trace object: updated, not rebuilt
     assert len(fw.data[0].y) == 12 and fw.data[0].y[0] == pytest.approx(before[0] + 1)
     charts.update_figure(fw, charts.premium(history(5, fx=("user",), base="ETH")))
-    assert [t.name for t in fw.data] == ["user"]
+    assert [t.name for t in fw.data] == ["USD/KRW 1440"]  # history(fx=("user",)) rates 1440
     assert fw.layout.title.text == "ETH kimchi premium"
 
 
@@ -343,6 +352,53 @@ def test_mime_bundle_is_plain_json_for_output_areas() -> None:
     bundle = charts.mime_bundle(fig)
     spec = bundle["application/vnd.plotly.v1+json"]
     assert json.loads(json.dumps(bundle)) == bundle  # serializable as is
-    assert [t["name"] for t in spec["data"]] == list(FX)
+    assert [t["name"] for t in spec["data"]] == list(SHOWN)
     assert spec["layout"]["title"]["text"] == "BTC kimchi premium"
     assert bundle["text/plain"] == "<Figure: BTC kimchi premium, 2 traces>"
+
+
+def test_depth_defaults_to_distance_from_mid_so_both_venues_overlap() -> None:
+    """Issue 18 item 3: by absolute price the two venues sit apart by the premium."""
+    b = book()
+    j = charts.depth(b).to_plotly_json()
+    assert j["layout"]["xaxis"]["title"]["text"].startswith("distance from mid (%)")
+    spans = {}
+    for t in j["data"]:
+        venue = t["name"].split()[0]
+        lo, hi = spans.get(venue, (np.inf, -np.inf))
+        spans[venue] = (min(lo, arr(t["x"]).min()), max(hi, arr(t["x"]).max()))
+    (alo, ahi), (blo, bhi) = spans["binance"], spans["upbit"]
+    assert max(alo, blo) < min(ahi, bhi), f"the venues do not overlap: {spans}"
+
+
+def test_krw_axes_use_thousands_separators_not_exponents() -> None:
+    """Issue 18 item 8: a KRW price axis read 1.34e+8."""
+    fig = charts.prices(history(10))
+    axis = fig.layout.yaxis
+    assert axis.exponentformat == "none" and axis.separatethousands
+    assert axis.tickformat == ",.6~r"  # d3: fixed notation, 6 significant digits, grouped
+    depth_axis = charts.depth(book(), x="price_n").layout
+    assert depth_axis.xaxis.tickformat == ",.6~r" and depth_axis.yaxis.tickformat == ",.6~r"
+
+
+def test_a_fixed_fx_rate_is_labelled_with_its_rate_and_the_frame_keeps_user() -> None:
+    h = history(5)
+    names = [t.name for t in charts.premium(h).data]
+    assert names == ["upbit:USDT/KRW", "USD/KRW 1400"]
+    assert set(h.fx_source) == {"upbit:USDT/KRW", "user"}  # only the label changed
+    varying = h.assign(fx_rate=np.where(h.fx_source == "user", np.arange(len(h)) + 1400.0, h.fx_rate))
+    assert [t.name for t in charts.premium(varying).data] == ["upbit:USDT/KRW", "user"]
+
+
+def test_write_html_directory_mode_and_report_share_one_plotly_js(tmp_path: Path) -> None:
+    figs = [charts.premium(history(50)), charts.prices(history(50)), charts.premium_distribution(history(50))]
+    small = charts.write_html(figs[0], tmp_path / "chart.html", include_plotlyjs="directory")
+    assert small.stat().st_size < 200_000
+    assert (tmp_path / "plotly.min.js").stat().st_size > 1_000_000
+    assert 'src="plotly.min.js"' in small.read_text()
+    report = charts.write_report(figs, tmp_path / "report.html").read_text()
+    assert report.count("plotly.js v") <= 2  # the bundle's banner: embedded once
+    assert report.count('class="xt-chart"') == 3
+    assert "cdn" not in report.split("<body")[0].lower()
+    with pytest.raises(InvalidArgument):
+        charts.write_html(figs[0], tmp_path / "x.html", include_plotlyjs="cdn")

@@ -60,7 +60,7 @@ def y_of(panel: SpreadPanel) -> list[list[float]]:
 def test_dashboard_pickers_refresh_and_ticket_on_the_sandbox(client: xt.Client, box: Any) -> None:
     dash = Dashboard(client, base="BTC", fx=FX, history=30)
     assert dash.errors.last_error is None, dash.errors.text()
-    assert list(lines(dash.spread)) == ["upbit:USDT/KRW", "user"]
+    assert list(lines(dash.spread)) == ["upbit:USDT/KRW", "USD/KRW 1385"]  # a fixed rate is labelled with it
     assert dash.spread.figure.layout.title.text.startswith("BTC")
     assert set(dash.spread.frame.fx_source) == {"upbit:USDT/KRW", "user"}
     assert len(dash.spread.frame) == 2 * 31  # 30 candles + 1 snapshot per basis

@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import html
 import logging
+import os
+import re
 import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -32,6 +34,8 @@ __all__ = [
     "ipw",
     "log",
     "now_utc",
+    "show_panel",
+    "user_terms",
     "widget_bundle",
 ]
 
@@ -59,8 +63,9 @@ class ErrorBox:
     ``last_error`` keeps the exception for programmatic use (tests, headless sessions).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, translate: Callable[[str], str] | None = None) -> None:
         self.widget = ipw.HTML(value="", layout=ipw.Layout(width="100%"))
+        self.translate = translate
         self.last_error: BaseException | None = None
         self.last_action = ""
         self._lock = threading.Lock()
@@ -69,7 +74,10 @@ class ErrorBox:
         with self._lock:
             self.last_error = exc
             self.last_action = action
-            detail = escape(exc) or "(no message)"
+            message = str(exc)
+            if self.translate is not None:
+                message = self.translate(message)
+            detail = escape(message) or "(no message)"
             self.widget.value = (
                 f'<div class="xt-error" style="{_BOX_STYLE}"><b>{escape(type(exc).__name__)}</b> '
                 f"while {escape(action)}: {detail}</div>"
@@ -180,3 +188,64 @@ def widget_bundle(widget: Any, text: str, include: Any = None, exclude: Any = No
     data = dict(data or {})
     data["text/plain"] = text
     return data
+
+
+#: Keyword names of the order API as the ticket's fields are labelled on screen.
+_FIELD_NAMES = {"quote_qty": "Spend", "qty": "Quantity", "price": "Price"}
+_FIELD_RE = re.compile(r"\b(quote_qty|qty|price)=(?=[\s,.;:)'\"]|$)")
+
+
+def user_terms(message: str) -> str:
+    """An order-layer message in the ticket's words: ``qty=`` -> "Quantity", ``quote_qty=`` -> "Spend".
+
+    Only the bare keyword form (``qty=`` followed by a separator) is rewritten: a value such
+    as ``qty=0.5`` is left as it is, so no number in a message changes.
+    """
+    return _FIELD_RE.sub(lambda m: f'"{_FIELD_NAMES[m.group(1)]}"', message)
+
+
+# --- static snapshots for saved notebooks ---------------------------------------------------
+
+#: Hides every snapshot once a live panel has rendered on the page (JupyterLab, Voila, a
+#: notebook exported with its widget state and online): a snapshot is only for pages where
+#: the widgets cannot run, such as ``jupyter nbconvert --to html``.
+_SNAPSHOT_STYLE = (
+    "<style>body:has(.xt-live) .jp-OutputArea-child:has(.xt-snapshot),"
+    "body:has(.xt-live) .xt-snapshot{display:none !important}</style>"
+)
+
+
+def in_voila() -> bool:
+    """True in a kernel Voila started (it sets ``SERVER_SOFTWARE=voila/<version>``)."""
+    return os.environ.get("SERVER_SOFTWARE", "").lower().startswith("voila")
+
+
+def snapshot_block(title: str, body: str) -> str:
+    """A panel's static snapshot as saved HTML: a framed box saying what it is."""
+    return (
+        f'{_SNAPSHOT_STYLE}<div class="xt-snapshot" style="border:1px dashed #cbd5e1;'
+        'border-radius:6px;padding:8px 12px;margin:4px 0">'
+        f'<div style="color:#6b7280;font-size:12px;margin-bottom:4px">{escape(title)} · static snapshot '
+        "(the live panel needs a running kernel)</div>"
+        f"{body}</div>"
+    )
+
+
+def show_panel(panel: Any, snapshot: Callable[[], str] | None) -> None:
+    """Display ``panel`` in a notebook: a static snapshot output, then its live widget.
+
+    The snapshot is what ``nbconvert --to html`` keeps (widget views are blank without a
+    running kernel); live frontends hide it as soon as the widget renders (:data:`_SNAPSHOT_STYLE`).
+    Under Voila, an app that is never exported, only the widget is sent.
+    """
+    from IPython.display import HTML, display
+
+    panel.widget.add_class("xt-live")
+    if snapshot is not None and not in_voila():
+        try:
+            body = snapshot()
+        except Exception as exc:  # a snapshot is a courtesy: never let it hide the live panel
+            log.warning("static snapshot of %s failed: %s: %s", type(panel).__name__, type(exc).__name__, exc)
+        else:
+            display(HTML(body), metadata={"xtoolkit": "snapshot"})
+    display(panel._repr_mimebundle_(), raw=True)

@@ -15,6 +15,8 @@ from xtoolkit.widgets._ui import (
     guarded,
     ipw,
     now_utc,
+    show_panel,
+    snapshot_block,
     widget_bundle,
 )
 
@@ -95,3 +97,11 @@ class BalancesPanel:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         return widget_bundle(self.widget, self.text(), include, exclude)
+
+    def snapshot_html(self) -> str:
+        """The balances as they are now, for a saved notebook."""
+        return snapshot_block("Balances panel", self.header.value + self.table.value)
+
+    def _ipython_display_(self) -> None:
+        # A static snapshot first (what an HTML export keeps), then the live widget.
+        show_panel(self, self.snapshot_html)

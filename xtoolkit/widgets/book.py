@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from xtoolkit import charts
-from xtoolkit.widgets._ui import ErrorBox, frame_text, ipw, now_utc, widget_bundle
+from xtoolkit.widgets._ui import ErrorBox, frame_text, ipw, now_utc, show_panel, snapshot_block, widget_bundle
 
 __all__ = ["BookPanel"]
 
@@ -132,3 +132,16 @@ class BookPanel:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         return widget_bundle(self.widget, self.text(), include, exclude)
+
+    def snapshot_html(self) -> str:
+        """The depth chart as it is now, for a saved notebook."""
+        body = (
+            charts.snapshot_html(self.figure)
+            if not self.book.empty
+            else '<div style="color:#6b7280">order books not loaded yet</div>'
+        )
+        return snapshot_block("Depth panel", body)
+
+    def _ipython_display_(self) -> None:
+        # A static snapshot first (what an HTML export keeps), then the live widget.
+        show_panel(self, self.snapshot_html)

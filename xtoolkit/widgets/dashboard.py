@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from xtoolkit.widgets._mode import mode_of
-from xtoolkit.widgets._ui import ErrorBox, escape, guarded, ipw, widget_bundle
+from xtoolkit.widgets._ui import ErrorBox, escape, guarded, ipw, show_panel, snapshot_block, widget_bundle
 from xtoolkit.widgets.balances import BalancesPanel
 from xtoolkit.widgets.book import BookPanel
 from xtoolkit.widgets.pickers import ExchangePicker, MarketPicker, common_bases
@@ -99,7 +99,8 @@ class Dashboard:
         self.book.output.add_class("xt-depth-chart")
         keyed = [str(e) for e, k in zip(info["exchange"], info["keyed"], strict=True) if bool(k)]
         self.balances = BalancesPanel(client, quote=balances_quote, errors=self.errors) if keyed else None
-        self.ticket = OrderTicket(client, market=self._market_name(), errors=self.errors)
+        # The ticket keeps its own error box next to its form (see OrderTicket).
+        self.ticket = OrderTicket(client, market=self._market_name())
         self.header = ipw.HTML()
         self._draw_header()
         pages = [("Order ticket", self.ticket.widget)]
@@ -203,6 +204,15 @@ class Dashboard:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         return widget_bundle(self.widget, self.text(), include, exclude)
+
+    def snapshot_html(self) -> str:
+        """Header, errors and the live spread panel as they are now, for a saved notebook."""
+        body = self.header.value + self.errors.widget.value + self.spread.snapshot_body()
+        return snapshot_block("Dashboard", body)
+
+    def _ipython_display_(self) -> None:
+        # A static snapshot first (what an HTML export keeps), then the live widget.
+        show_panel(self, self.snapshot_html)
 
 
 def _close_tree(widget: Any) -> None:

@@ -15,7 +15,17 @@ import pandas as pd
 
 from xtoolkit import charts
 from xtoolkit.widgets._live import LiveFigure
-from xtoolkit.widgets._ui import ErrorBox, escape, frame_html, frame_text, ipw, now_utc, widget_bundle
+from xtoolkit.widgets._ui import (
+    ErrorBox,
+    escape,
+    frame_html,
+    frame_text,
+    ipw,
+    now_utc,
+    show_panel,
+    snapshot_block,
+    widget_bundle,
+)
 
 __all__ = ["SpreadPanel", "snapshot_rows"]
 
@@ -231,3 +241,15 @@ class SpreadPanel:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         return widget_bundle(self.widget, self.text(), include, exclude)
+
+    def snapshot_body(self) -> str:
+        """Status, table and chart as they are now, as static HTML (see :meth:`snapshot_html`)."""
+        return self._status_html() + self.table.value + charts.snapshot_html(self.chart.figure)
+
+    def snapshot_html(self) -> str:
+        """The panel as it is now, for a saved notebook (``nbconvert --to html`` keeps this)."""
+        return snapshot_block("Kimchi premium panel", self.snapshot_body())
+
+    def _ipython_display_(self) -> None:
+        # A static snapshot first (what an HTML export keeps), then the live widget.
+        show_panel(self, self.snapshot_html)

@@ -12,11 +12,22 @@ any input, or submitting once, disables it again, so one click can place at most
 from __future__ import annotations
 
 import threading
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from xtoolkit._errors import InvalidArgument
 from xtoolkit.widgets._mode import Mode, mode_of
-from xtoolkit.widgets._ui import ErrorBox, escape, guarded, ipw, widget_bundle
+from xtoolkit.widgets._ui import (
+    ErrorBox,
+    escape,
+    guarded,
+    ipw,
+    log,
+    show_panel,
+    snapshot_block,
+    user_terms,
+    widget_bundle,
+)
 
 __all__ = ["OrderTicket"]
 
@@ -35,7 +46,8 @@ class OrderTicket:
     market
         e.g. ``"upbit:BTC/KRW"``; a dashboard moves it with :meth:`set_market`.
     errors
-        Where refusals and failures are shown.
+        Where refusals and failures are shown (default: a box of its own, right under the
+        Preview/Confirm buttons, speaking in the form's field names).
 
     Attributes
     ----------
@@ -48,7 +60,8 @@ class OrderTicket:
     def __init__(self, client: Any, *, market: str, errors: ErrorBox | None = None) -> None:
         self.client = client
         self.market = market
-        self.errors = errors or ErrorBox()
+        # Right under the buttons, where the eye is after a click; in the form's words.
+        self.errors = errors or ErrorBox(translate=user_terms)
         self.plan: Any = None
         self.result: Any = None
         self.submits = 0
@@ -61,7 +74,7 @@ class OrderTicket:
             style={"button_width": "70px"},
         )
         self.qty = ipw.Text(
-            description="Quantity", placeholder="base amount, e.g. 0.001", style={"description_width": "80px"}
+            description="Quantity", placeholder="base amount", style={"description_width": "80px"}
         )
         self.price = ipw.Text(
             description="Price", placeholder="blank = market order", style={"description_width": "80px"}
@@ -107,6 +120,7 @@ class OrderTicket:
                 self.price,
                 self.quote_qty,
                 ipw.HBox([self.preview_button, self.confirm_button]),
+                self.errors.widget,
                 self.preview_area,
                 self.result_area,
             ],
@@ -136,6 +150,43 @@ class OrderTicket:
         self.confirm_button.button_style = (
             "danger" if mode.label == "LIVE" else "warning" if mode.sends else ""
         )
+        example = self.example_qty()
+        base = self.market.partition(":")[2].split("/")[0]
+        self.qty.placeholder = f"base amount, e.g. {example} {base}" if example else "base amount"
+
+    def example_qty(self) -> str | None:
+        """A quantity worth about 40 % of the per-order cap at the current price, on the step.
+
+        The placeholder is what a newcomer types first; it must pass the default guards
+        (a fixed ``0.001 BTC`` is about twice the default 50 USDT cap). ``None`` when the
+        price, the rules or a cap in this market's quote cannot be read.
+        """
+        try:
+            info = self.client.market_info(self.market)
+            quote = info.symbol.quote
+            caps = self.client.limits.max_order_notional
+            cap = caps.get(quote)
+            if cap is None:
+                return None
+            last = self.client.tickers(self.market)["last"].iloc[0]
+            price = Decimal(repr(float(last)))
+            if not price > 0:
+                return None
+            target = Decimal(cap) * Decimal("0.4")
+            if info.min_notional and target < info.min_notional:
+                target = (Decimal(info.min_notional) + Decimal(cap)) / 2
+            qty = target / price
+            # Two significant digits read as an example (0.00015, not 0.00015017).
+            exp = qty.adjusted() - 1
+            qty = qty.scaleb(-exp).to_integral_value(rounding=ROUND_DOWN).scaleb(exp)
+            step = info.step_size or Decimal("0.00000001")
+            qty = (qty / step).to_integral_value(rounding=ROUND_DOWN) * step
+            if info.min_qty and qty < info.min_qty:
+                return None
+        except Exception as exc:  # a placeholder is a hint: never break the ticket over it
+            log.debug("no example quantity for %s: %s: %s", self.market, type(exc).__name__, exc)
+            return None
+        return format(qty.normalize(), "f") if qty > 0 else None
 
     def _invalidate(self, why: str) -> None:
         if self.plan is not None:
@@ -214,6 +265,17 @@ class OrderTicket:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         return widget_bundle(self.widget, self.text(), include, exclude)
+
+    def snapshot_html(self) -> str:
+        """The ticket's last preview and result, for a saved notebook (no buttons: nothing to press)."""
+        return snapshot_block(
+            f"Order ticket · {self.market}",
+            self.badge.value + self.preview_area.value + self.result_area.value + self.errors.widget.value,
+        )
+
+    def _ipython_display_(self) -> None:
+        # A static snapshot first (what an HTML export keeps), then the live widget.
+        show_panel(self, self.snapshot_html)
 
 
 def _plan_html(plan: Any) -> str:
