@@ -6,7 +6,10 @@ from typing import Any
 from unittest.mock import Mock
 
 import aiohttp
+import faketime_shim
 import pytest
+
+faketime_shim.install()
 
 @pytest.fixture(autouse=True)
 def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
