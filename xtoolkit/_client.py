@@ -29,6 +29,8 @@ from xtoolkit._errors import (
     MalformedResponse,
     MissingCredentials,
     UnknownMarket,
+    XtoolkitError,
+    forget_frames,
 )
 from xtoolkit._exit import track as track_for_exit
 from xtoolkit._frames import frame, merge_columns
@@ -52,6 +54,30 @@ MarketLike = str | MarketRef
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 _MAX_PAGES = 5000
 _MAX_TRADE_PAGES = 20
+
+
+#: What a parser raises on a 2xx body of the wrong shape (types, missing keys, depth, numbers).
+_PARSE_ERRORS = (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError, RecursionError)
+
+
+def _parsed(exchange: str | None, what: str, parse: Callable[..., R], *args: Any) -> R:
+    """``parse()``, with a wrong-shaped answer turned into :class:`MalformedResponse`.
+
+    The typed error is raised outside the ``except`` block so it chains nothing: the parser's
+    exception and its frames hold the raw answer, which may echo the request.
+    """
+    failure: MalformedResponse | None = None
+    try:
+        return parse(*args)
+    except XtoolkitError:
+        raise
+    except _PARSE_ERRORS as exc:
+        failure = MalformedResponse(
+            f"{exchange or 'the venue'} answered {what} with a body of an unexpected shape "
+            f"({type(exc).__name__})",
+            exchange=exchange,
+        )
+    raise failure
 
 
 def _positive_finite(value: Any) -> bool:
@@ -303,9 +329,11 @@ class AsyncClient:
             return cached[1]
         adapter = venue.adapter
         first = [r.payload for r in await self._send_all(venue, adapter.markets_calls())]
-        more_calls = adapter.markets_more(first)
+        more_calls = _parsed(venue.name, "markets", lambda: adapter.markets_more(first))
         more = [r.payload for r in await self._send_all(venue, more_calls)] if more_calls else []
-        table = {m.native: m for m in adapter.parse_markets(first, more)}
+        table = _parsed(
+            venue.name, "markets", lambda: {m.native: m for m in adapter.parse_markets(first, more)}
+        )
         self._markets[venue.name] = (time.monotonic(), table)
         return table
 
@@ -476,8 +504,12 @@ class AsyncClient:
             venue = self._venues[exchange]
             calls = venue.adapter.tickers_calls([r.native for r in refs])
             resps = await self._guarded(exchange, refs, self._send_all(venue, calls))
-            cols = venue.adapter.parse_tickers(
-                [r.payload for r in resps], {r.native: r for r in refs}, resps[-1].received_ms
+            cols = _parsed(
+                exchange,
+                "tickers",
+                lambda: venue.adapter.parse_tickers(
+                    [r.payload for r in resps], {r.native: r for r in refs}, resps[-1].received_ms
+                ),
             )
             got = set(cols["symbol"])
             missing = [r for r in refs if str(r.symbol) not in got]
@@ -504,7 +536,7 @@ class AsyncClient:
         perm = sorted(range(len(ranks)), key=ranks.__getitem__)
         if perm != list(range(len(ranks))):
             cols = {name: [values[i] for i in perm] for name, values in cols.items()}
-        return frame("tickers", cols, raw=raw)
+        return _parsed(None, "tickers", lambda: frame("tickers", cols, raw=raw))
 
     async def _gather(self, coros: Any) -> list[Any]:
         return await gather_typed(coros)
@@ -538,7 +570,11 @@ class AsyncClient:
             [ref],
             self._transport.send(venue, adapter.orderbook_call(ref.native, depth)),
         )
-        df = frame("orderbook", adapter.parse_orderbook(resp.payload, ref, depth, resp.received_ms))
+        df = _parsed(
+            ref.exchange,
+            "orderbook",
+            lambda: frame("orderbook", adapter.parse_orderbook(resp.payload, ref, depth, resp.received_ms)),
+        )
         if raw:
             df.attrs["raw"] = resp.payload
         return df
@@ -566,12 +602,20 @@ class AsyncClient:
         for _ in range(_MAX_TRADE_PAGES):  # bounded; the adapter's cursor says when to stop
             call = adapter.trades_call(ref.native, remaining, cursor)
             resp = await self._guarded(ref.exchange, [ref], self._transport.send(venue, call))
-            cols, cursor = adapter.parse_trades(resp.payload, ref, cursor, min(remaining, adapter.max_trades))
+            cols, cursor = _parsed(
+                ref.exchange,
+                "trades",
+                adapter.parse_trades,
+                resp.payload,
+                ref,
+                cursor,
+                min(remaining, adapter.max_trades),
+            )
             parts.append(cols)
             remaining -= len(cols["trade_id"])
             if cursor is None or remaining <= 0:
                 break
-        df = frame("trades", merge_columns(parts, "trades"), raw=raw)
+        df = _parsed(ref.exchange, "trades", lambda: frame("trades", merge_columns(parts, "trades"), raw=raw))
         df = df.drop_duplicates("trade_id", keep="last").sort_values(["ts", "trade_id"], kind="stable")
         return df.tail(limit).reset_index(drop=True)
 
@@ -648,12 +692,12 @@ class AsyncClient:
                     ref.native, interval, start_ms=lo, end_ms=hi, limit=adapter.candle_page
                 )
                 resp = await self._guarded(ref.exchange, [ref], self._transport.send(venue, call))
-                cols = adapter.parse_candles(resp.payload, ref, interval)
+                cols = _parsed(ref.exchange, "candles", adapter.parse_candles, resp.payload, ref, interval)
                 parts.append(cols)
                 bar.update()
                 if len(cols["open_time"]) < adapter.candle_page:
                     break
-                edge = _to_ms(cols["open_time"][-1], "open_time")
+                edge = _parsed(ref.exchange, "candles", _to_ms, cols["open_time"][-1], "open_time")
                 if edge is None:
                     break
                 if forward:
@@ -664,8 +708,18 @@ class AsyncClient:
                     if edge <= start_ms or (hi is not None and edge >= hi):
                         break
                     hi = edge
-        df = frame("candles", merge_columns(parts, "candles"), raw=raw)
-        return _finish_candles(df, interval, step_ms, start_ms, end_ms, limit)
+        return _parsed(
+            ref.exchange,
+            "candles",
+            lambda: _finish_candles(
+                frame("candles", merge_columns(parts, "candles"), raw=raw),
+                interval,
+                step_ms,
+                start_ms,
+                end_ms,
+                limit,
+            ),
+        )
 
     # --- account --------------------------------------------------------------------------
 
@@ -696,10 +750,10 @@ class AsyncClient:
 
         async def one(v: Venue) -> dict[str, list[Any]]:
             resp = await self._transport.send(v, v.adapter.balances_call())
-            return v.adapter.parse_balances(resp.payload)
+            return _parsed(v.name, "balances", lambda: v.adapter.parse_balances(resp.payload))
 
         parts = await self._gather(one(v) for v in venues)
-        return frame("balances", merge_columns(parts, "balances"), raw=raw)
+        return _parsed(None, "balances", lambda: frame("balances", merge_columns(parts, "balances"), raw=raw))
 
     async def _symbols(self, exchange: str) -> dict[str, str]:
         table = self._markets.get(exchange)
@@ -710,8 +764,15 @@ class AsyncClient:
     ) -> pd.DataFrame:
         symbols = await self._symbols(venue.name)
         symbols.update({r.native: str(r.symbol) for r in refs})
-        parts = [venue.adapter.parse_orders(p, symbols) for p in payloads]
-        return frame("orders", merge_columns(parts, "orders"), raw=raw)
+        return _parsed(
+            venue.name,
+            "orders",
+            lambda: frame(
+                "orders",
+                merge_columns([venue.adapter.parse_orders(p, symbols) for p in payloads], "orders"),
+                raw=raw,
+            ),
+        )
 
     async def open_orders(
         self, market: MarketLike | None = None, *, exchange: str | None = None, raw: bool = False
@@ -741,7 +802,7 @@ class AsyncClient:
             for page in range(1, 51):  # bounded: at most 50 pages
                 resp = await self._transport.send(v, v.adapter.open_orders_call(native, page))
                 payloads.append(resp.payload)
-                if page_size is None or len(resp.payload) < page_size:
+                if page_size is None or not isinstance(resp.payload, list) or len(resp.payload) < page_size:
                     break
             return await self._order_frame(v, payloads, [ref] if ref else [], raw)
 
@@ -911,6 +972,46 @@ def _finish_candles(
     if limit is not None:
         df = df.tail(limit)
     return df.reset_index(drop=True)
+
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+
+
+def _public(afn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """A public verb whose errors leave no locals behind in toolkit frames (see forget_frames)."""
+
+    @functools.wraps(afn)
+    async def verb(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await afn(*args, **kwargs)
+        except XtoolkitError as err:
+            forget_frames(err, _PACKAGE_DIR)
+            raise
+
+    return verb
+
+
+for _name in (
+    "send",
+    "request",
+    "markets",
+    "market_info",
+    "resolve",
+    "tickers",
+    "orderbook",
+    "trades",
+    "candles",
+    "balances",
+    "open_orders",
+    "order_status",
+    "cancel_order",
+    "order_history",
+    "order",
+    "reconcile",
+    "cancel_all",
+):
+    setattr(AsyncClient, _name, _public(getattr(AsyncClient, _name)))
+del _name
 
 
 # --- the blocking facade ------------------------------------------------------------------

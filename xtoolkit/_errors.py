@@ -50,6 +50,7 @@ signature or bearer token: messages are built from the venue's reply and our own
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -342,3 +343,28 @@ class ConfirmationRequired(GuardError):
     def __init__(self, message: str = "", *, preview: Any = None, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.preview = preview
+
+
+def forget_frames(err: BaseException, package_dir: str) -> None:
+    """Clear the locals of every finished toolkit frame reachable from ``err``'s tracebacks
+    (its own, its ``__cause__``'s and ``__context__``'s), keeping file and line numbers.
+
+    Error reporters that capture frame locals would otherwise ship whatever those frames held:
+    a raw answer echoing a signed request, a payload, a header. Frames still running (the
+    caller's) cannot be cleared and are left as they are.
+    """
+    todo: list[BaseException | None] = [err]
+    seen: set[int] = set()
+    while todo and len(seen) < 64:  # bounded: a chain longer than this is not ours
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        tb = e.__traceback__
+        while tb is not None:
+            frame = tb.tb_frame
+            if frame.f_code.co_filename.startswith(package_dir):
+                with contextlib.suppress(RuntimeError):  # still executing
+                    frame.clear()
+            tb = tb.tb_next
+        todo += [e.__cause__, e.__context__]

@@ -63,7 +63,7 @@ _SECRETISH = re.compile(
     re.IGNORECASE,
 )
 # A JWT (Upbit's bearer token) or a bare hex HMAC-SHA256 signature, wherever they appear.
-_TOKENISH = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*|\b[0-9a-fA-F]{64}\b")
+_TOKENISH = re.compile(r"eyJ[\w-]{4,}(?:\.[\w-]*){0,2}|\b[0-9a-fA-F]{64}\b")
 #: Error bodies kept on an error object at most this long (decoded bodies: first kept as text).
 _ERROR_BODY_MAX = 16_384
 _REDACT_DEPTH = 32
@@ -94,6 +94,12 @@ def _redact(value: Any, secrets: tuple[str, ...], depth: int = 0) -> Any:
     if isinstance(value, list):
         return [_redact(v, secrets, depth + 1) for v in value]
     return value
+
+
+def _text_head(body: bytes, venue: Venue, limit: int) -> str:
+    """The start of a body as text, scrubbed *before* it is cut (a cut secret would no longer
+    match its full value)."""
+    return _scrub(body[:_ERROR_BODY_MAX].decode("utf-8", "replace"), _secrets_of(venue))[:limit]
 
 
 def _secrets_of(venue: Venue) -> tuple[str, ...]:
@@ -353,6 +359,9 @@ class Transport:
         if isinstance(outcome, XtoolkitError):
             raise outcome
         status, headers, body, method = outcome
+        # From here the raw answer (which may echo the request) is dropped before any raise:
+        # only its scrubbed copy on the error may outlive this frame.
+        del outcome
         elapsed = (time.perf_counter() - started) * 1000
         received_ms = int(time.time() * 1000)
         venue.gate.observe(adapter.usage(headers))
@@ -368,21 +377,23 @@ class Transport:
         if 200 <= status < 300:
             payload = _decode(body, headers)
             if payload is _UNDECODABLE:
-                raise scrub_error(
+                bad = scrub_error(
                     MalformedResponse(
                         "the venue answered with a body that is not JSON (or nested too deeply)",
                         exchange=venue.name,
                         status=status,
-                        payload=body[:200].decode("utf-8", "replace"),
+                        payload=_text_head(body, venue, 200),
                         endpoint=endpoint.path,
                     ),
                     venue,
                 )
+                del body, headers, payload
+                raise bad
             return Response(payload, status, headers, received_ms, elapsed)
         # An error body is only read for its code and message: a huge one is kept as text.
         payload = _decode(body, headers) if len(body) <= _ERROR_BODY_MAX else _UNDECODABLE
         if payload is _UNDECODABLE:
-            payload = body[:500].decode("utf-8", "replace")
+            payload = _text_head(body, venue, 500)
         try:
             err: XtoolkitError = adapter.error(status, payload, endpoint, headers)
         except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError, RecursionError):
@@ -390,7 +401,7 @@ class Transport:
                 f"HTTP {status} with an error body of an unexpected shape",
                 exchange=venue.name,
                 status=status,
-                payload=body[:500].decode("utf-8", "replace"),
+                payload=_text_head(body, venue, 500),
                 endpoint=endpoint.path,
             )
         scrub_error(err, venue)
@@ -403,6 +414,7 @@ class Transport:
             venue.gate.pause(getattr(err, "retry_after", None))
         if isinstance(err, ExchangeUnavailable) and not err.message:
             err.message = f"HTTP {status}"
+        del body, headers, payload
         raise err
 
     async def _exchange(

@@ -497,7 +497,11 @@ class BinanceAdapter:
 
     def parse_balances(self, payload: Any) -> Columns:
         cols = new_columns("balances")
-        for b in payload.get("balances", []):
+        # The account answer always carries a balances list; anything else is a wrong shape.
+        balances = payload["balances"]
+        if not isinstance(balances, list):
+            raise TypeError("balances is not a list")
+        for b in balances:
             free, locked = Decimal(b["free"]), Decimal(b["locked"])
             if not free and not locked:
                 continue
