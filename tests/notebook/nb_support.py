@@ -168,3 +168,72 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+class LabServer:
+    def __init__(self, url: str, token: str, root: Path, log: Path) -> None:
+        self.url = url
+        self.token = token
+        self.root = root
+        self.log = log
+
+    def log_tail(self, n: int = 4000) -> str:
+        return self.log.read_text(errors="replace")[-n:]
+
+
+@pytest.fixture(scope="module")
+def jupyter_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """JupyterLab on 127.0.0.1:<free port>, serving a scratch copy of ``notebooks/``.
+
+    The copy keeps the repository's notebooks free of outputs and of JupyterLab's
+    checkpoints; config, data and runtime folders are scratch too, so no user setting leaks in.
+    """
+    need_browser_stack()
+    try:
+        __import__("jupyterlab")
+    except ImportError:
+        message = "JupyterLab test needs the python package jupyterlab (pip install -e '.[notebook]')"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    import shutil
+
+    base = tmp_path_factory.mktemp("lab")
+    root = base / "notebooks"
+    shutil.copytree(ROOT / "notebooks", root)
+    port = free_port()
+    token = "xt-browser-test"
+    log = artifacts_dir() / "jupyterlab.log"
+    env = {k: v for k, v in os.environ.items() if k not in ("XTOOLKIT_LIVE", "XTOOLKIT_ALLOW_LIVE")}
+    env.update(
+        TQDM_DISABLE="1",
+        XTOOLKIT_HOME=str(base / "home"),
+        JUPYTER_CONFIG_DIR=str(base / "config"),
+        JUPYTER_RUNTIME_DIR=str(base / "runtime"),
+        JUPYTERLAB_SETTINGS_DIR=str(base / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(base / "workspaces"),
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=",
+        "--LabApp.expose_app_in_browser=True",
+        "--ServerApp.disable_check_xsrf=True",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # CI containers run as root; JupyterLab refuses it otherwise
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=die_with_parent
+        )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/api/status?token={token}", proc, log, timeout=90)
+        yield LabServer(f"http://127.0.0.1:{port}", token, root, log)
+    finally:
+        stop(proc)
