@@ -265,6 +265,8 @@ class AsyncClient:
 
     def venue(self, exchange: str) -> Venue:
         """The configured :class:`Venue` for ``exchange`` (adapter, host, keys, rate gate)."""
+        if not isinstance(exchange, str):
+            raise InvalidArgument(f"an exchange is a name like 'binance', not {exchange!r}")
         try:
             return self._venues[exchange.lower()]
         except KeyError:
@@ -977,16 +979,43 @@ def _finish_candles(
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 
 
-def _public(afn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """A public verb whose errors leave no locals behind in toolkit frames (see forget_frames)."""
+#: What Python raises on an argument of the wrong type or value (a bool where text was due,
+#: 1e400, Decimal('sNaN'), an object with no ``lower``) deep inside a verb.
+_ARGUMENT_ERRORS = (
+    TypeError,
+    ValueError,
+    AttributeError,
+    KeyError,
+    IndexError,
+    ArithmeticError,
+    RecursionError,
+)
+
+
+def _public(afn: Callable[P, Awaitable[R]], *, reads: bool = True) -> Callable[P, Awaitable[R]]:
+    """A public verb whose errors leave no locals behind in toolkit frames (see forget_frames).
+
+    For verbs that place nothing (``reads``), a raw Python error still escaping — answers are
+    already parsed under :func:`_parsed`, so it came from an argument no check caught — is
+    reported as :class:`InvalidArgument` naming the original error, never raised raw.
+    """
+    name = afn.__name__
 
     @functools.wraps(afn)
     async def verb(*args: P.args, **kwargs: P.kwargs) -> R:
+        failure: InvalidArgument | None = None
         try:
             return await afn(*args, **kwargs)
         except XtoolkitError as err:
             forget_frames(err, _PACKAGE_DIR)
             raise
+        except _ARGUMENT_ERRORS as exc:
+            if not reads:
+                raise
+            failure = InvalidArgument(
+                f"{name}: an argument could not be used ({type(exc).__name__}: {str(exc)[:200]})"
+            )
+        raise failure  # outside the except block: chains nothing
 
     return verb
 
@@ -1010,7 +1039,8 @@ for _name in (
     "reconcile",
     "cancel_all",
 ):
-    setattr(AsyncClient, _name, _public(getattr(AsyncClient, _name)))
+    # send/request may place orders: a raw error there is a transport bug to see, not an argument.
+    setattr(AsyncClient, _name, _public(getattr(AsyncClient, _name), reads=_name not in ("send", "request")))
 del _name
 
 
