@@ -8,7 +8,9 @@ dropped connections, malformed bodies, lost responses, slow answers, clock skew)
 checks: zero unhandled exceptions (every failure an ``xtoolkit.XtoolkitError``, counted by
 type), zero hung calls, zero requests during a ban (the sandbox's request log), zero duplicate
 or orphan orders, every journal intent resolved after ``reconcile()``, every recorder poll a
-row or a gap row. Then, with ``--order-intents N``, the sequential order-fault campaign of
+row or a gap row. Then the ban campaign (``benchlib/ban_campaign.py``: clients on ``127.0.0.1``
+and ``localhost``, a venue clock 10 s behind stating ban ends in its own time) checks zero
+requests during a ban. Then, with ``--order-intents N``, the sequential order-fault campaign of
 ``bench/order_campaign.py`` (interrupted submits, re-run cells, lost answers) checks the journal
 against the venue once more. Exit status 0 only when all hold. The CI-sized run is
 ``tests/test_reliability.py``.
@@ -23,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from benchlib.ban_campaign import BanCampaignConfig, run_ban_campaign
 from benchlib.campaign import CampaignConfig, run_campaign
 
 
@@ -37,6 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=3.0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--fault-every", type=float, default=0.25, help="mean seconds between faults")
+    parser.add_argument(
+        "--ban-seconds",
+        type=float,
+        default=30.0,
+        help="then the ban campaign (host aliases, venue clock 10 s behind) for this long (0: skip)",
+    )
     parser.add_argument(
         "--order-intents",
         type=int,
@@ -56,6 +65,16 @@ def main(argv: list[str] | None = None) -> int:
     report = run_campaign(cfg)
     print("\n".join(report.lines()))
     clean = report.clean
+    if args.ban_seconds > 0:
+        for skew_ms, retry_after in ((-10_000, False), (0, True)):
+            bans = run_ban_campaign(
+                BanCampaignConfig(
+                    clients=args.clients, seconds=args.ban_seconds, skew_ms=skew_ms, retry_after=retry_after
+                )
+            )
+            print()
+            print("\n".join(bans.lines()))
+            clean = clean and bans.clean
     if args.order_intents > 0:
         import order_campaign  # bench/order_campaign.py, next to this file
 
