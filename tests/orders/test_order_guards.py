@@ -100,7 +100,10 @@ def test_unlisted_quote_is_valued_in_usdt_or_refused() -> None:
     priced = snapshot(eth_btc, quote_usdt=D("65000"), bids=((D("0.05"), D(1)),), asks=((D("0.05001"), D(1)),))
     c = verdict("max_order_notional", i, priced)  # 32.5 USDT <= 50
     assert c.ok and c.limit == D("50")
-    unpriced = snapshot(eth_btc, quote_usdt=None, fx_note="no rate", bids=priced.bids, asks=priced.asks)
+    # No rate to either cap currency (a KRW rate alone would now value it against the KRW cap).
+    unpriced = snapshot(
+        eth_btc, quote_usdt=None, quote_krw=None, fx_note="no rate", bids=priced.bids, asks=priced.asks
+    )
     c = verdict("max_order_notional", i, unpriced)
     assert c.verdict == "fail" and "cannot be valued" in c.message
 

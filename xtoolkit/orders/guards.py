@@ -163,9 +163,9 @@ def order_notional(i: Intent, s: Snapshot, lim: Limits) -> Check:
         have = ", ".join(sorted(lim.max_order_notional)) or "none"
         return _fail(
             "max_order_notional",
-            f"this {quote} order has no per-order cap: caps are set for {have} only and the order "
-            f"could not be valued in them ({s.fx_note or 'no exchange rate'}); add one, e.g. "
-            f"Limits(max_order_notional={{'{quote}': 50}})",
+            f"this {quote} order cannot be valued against a per-order cap: caps are set for {have} "
+            f"only and there is no rate to them ({s.fx_note or 'no exchange rate'}); add one, e.g. "
+            f"Limits(max_order_notional={{'{quote}': {_CAP_EXAMPLES.get(quote, '...')}}})",
             value=e.notional,
         )
     if value > cap:
@@ -182,6 +182,10 @@ def order_notional(i: Intent, s: Snapshot, lim: Limits) -> Check:
         limit=cap,
         value=value,
     )
+
+
+#: A sensible first cap per quote currency, for the message that asks for one.
+_CAP_EXAMPLES = {"USDT": "50", "KRW": "50000", "BTC": "0.001", "ETH": "0.02"}
 
 
 def _order_cap(lim: Limits, e: Any, quote: str) -> tuple[Decimal | None, Decimal | None, str]:
