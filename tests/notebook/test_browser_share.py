@@ -108,7 +108,7 @@ def test_exported_notebook_html_shows_charts_and_the_panel_offline(tmp_path: Pat
     size = html_file.stat().st_size
     # plotly.js once (its banner), not once per figure, and never from a CDN.
     assert text.count("plotly.js v") == 1, text.count("plotly.js v")
-    assert 'src="https://cdn.plot.ly' not in text and "import \"https://cdn.plot.ly" not in text
+    assert 'src="https://cdn.plot.ly' not in text and 'import "https://cdn.plot.ly' not in text
     ctx = chromium.new_context(viewport={"width": 1200, "height": 1600}, device_scale_factor=1)
     ctx.route("http*://**/*", lambda route: route.abort())  # the file must stand on its own
     page = ctx.new_page()
