@@ -12,6 +12,7 @@ Thread-safe: sandboxes on different server threads share an archive.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import threading
 from collections import OrderedDict
@@ -122,6 +123,7 @@ class HistoryArchive:
         self._hour_cache: OrderedDict[tuple[int, int], Candles] = OrderedDict()
         self._cum: dict[int, np.ndarray] = {}  # listing → trades before each day since listing
         self._summaries: dict[int, _DaySummaries] = {}
+        self._warming: threading.Thread | None = None
 
     # -- facts --------------------------------------------------------------------------
     @staticmethod
@@ -267,31 +269,75 @@ class HistoryArchive:
                 parts.append(hours)
         return Candles.concat(parts).between(start, end)
 
+    def _summaries_of(self, lst: Listing) -> _DaySummaries:
+        summ = self._summaries.get(lst.index)
+        if summ is None:
+            summ = self._summaries[lst.index] = _DaySummaries(self.first_day(lst))
+        return summ
+
+    def _summarise_block(self, lst: Listing, block: int) -> None:
+        """Day candles of the days of minute block ``block`` into the summary cache."""
+        raw = self._block(lst, block)
+        if not len(raw):
+            return
+        summ = self._summaries_of(lst)
+        summ.cover(block * BLOCK_DAYS_MINUTES, (block + 1) * BLOCK_DAYS_MINUTES - 1)
+        rows = aggregate(raw, raw.t - (raw.t - EPOCH_MS) % DAY)
+        for k in range(len(rows)):
+            summ.put(day_index(int(rows.t[k])), rows.take(slice(k, k + 1)))
+
+    def _missing_blocks(self, lst: Listing, d0: int, d1: int) -> list[int]:
+        summ = self._summaries_of(lst)
+        summ.cover(d0, d1)
+        missing = np.flatnonzero(~summ.done[d0 - summ.first_day : d1 - summ.first_day + 1]) + d0
+        return np.unique(missing // BLOCK_DAYS_MINUTES).tolist()
+
     def days(self, lst: Listing, d0: int, d1: int) -> Candles:
         """Day candles of days ``d0..d1`` (each an aggregate of its 1,440 minutes)."""
         with self._lock:
             d0 = max(d0, self.first_day(lst))
             if d1 < d0:
                 return Candles.empty()
-            summ = self._summaries.get(lst.index)
-            if summ is None:
-                summ = self._summaries[lst.index] = _DaySummaries(self.first_day(lst))
-            summ.cover(d0, d1)
-            missing = np.flatnonzero(~summ.done[d0 - summ.first_day : d1 - summ.first_day + 1]) + d0
-            for block in np.unique(missing // BLOCK_DAYS_MINUTES).tolist():
-                raw = self._block(lst, block)
-                if not len(raw):
-                    continue
-                summ.cover(block * BLOCK_DAYS_MINUTES, (block + 1) * BLOCK_DAYS_MINUTES - 1)
-                rows = aggregate(raw, raw.t - (raw.t - EPOCH_MS) % DAY)
-                for k in range(len(rows)):
-                    summ.put(day_index(int(rows.t[k])), rows.take(slice(k, k + 1)))
-            return summ.take(d0, d1)
+            for block in self._missing_blocks(lst, d0, d1):
+                self._summarise_block(lst, block)
+            return self._summaries_of(lst).take(d0, d1)
+
+    def warm_days(self, listings: list[Listing], d0: int, d1: int) -> None:
+        """Build the day candles of ``d0..d1`` for ``listings`` on a background thread, once
+        per archive.
+
+        Upbit's ticker carries 52-week highs and lows: the first ticker of a market needs a
+        year of day candles, about 46 minute blocks. Building them while the caller does
+        something else keeps that first answer fast. Values do not depend on who builds
+        them first (everything is a pure function of the seed), so this changes timing only.
+        The lock is taken per block, so requests interleave with the warm-up.
+        """
+        with self._lock:
+            if self._warming is not None:
+                return
+            self._warming = threading.Thread(
+                target=self._warm, args=(list(listings), d0, d1), name="xtoolkit-sandbox-warm", daemon=True
+            )
+        self._warming.start()
+
+    def _warm(self, listings: list[Listing], d0: int, d1: int) -> None:
+        for lst in listings:
+            with self._lock:
+                blocks = self._missing_blocks(lst, max(d0, self.first_day(lst)), d1)
+            for block in blocks:
+                if _shutting_down.is_set():
+                    return
+                with self._lock:
+                    self._summarise_block(lst, block)
 
 
 def _nbytes(table: Candles) -> int:
     return sum(getattr(table, f.name).nbytes for f in fields(Candles))
 
+
+#: Set at interpreter exit so a warm-up thread stops between blocks.
+_shutting_down = threading.Event()
+atexit.register(_shutting_down.set)
 
 _archives: OrderedDict[tuple[str, int], HistoryArchive] = OrderedDict()
 _archives_lock = threading.Lock()

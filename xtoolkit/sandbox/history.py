@@ -124,6 +124,8 @@ class ComponentPath:
 
     def _extend(self, values: list[float], tag: int, upto: int) -> None:
         mean, keep, sigma = self._mean, self._keep, self.spec.sigma_day
+        # Whole blocks at a time: one generator per block, however the days are asked for.
+        upto = (upto // BLOCK_DAYS + 1) * BLOCK_DAYS
         while len(values) <= upto:
             k = len(values) - 1  # next step goes from values[k] to values[k + 1]
             block, pos = divmod(k, BLOCK_DAYS)
@@ -197,36 +199,34 @@ def day_counts(activity: ListingActivity, seed: int, listing_id: int, d0: int, d
     return out
 
 
-def _spread_counts(total: int, traded: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """``total`` trades over the traded minutes: one each, the rest by largest remainder."""
-    counts = np.zeros(len(traded), dtype=np.int64)
-    idx = np.flatnonzero(traded)
-    if total <= 0 or not len(idx):
-        return counts
-    w = weights[idx]
-    if total < len(idx):
-        # Fewer trades than active minutes: the heaviest minutes get one trade each.
-        keep = idx[np.argsort(-w, kind="stable")[:total]]
-        counts[keep] = 1
-        return counts
-    cap = MAX_TRADES_PER_MINUTE - 1
-    share = w / w.sum() * (total - len(idx))
-    floor = np.floor(share)
-    extra = np.minimum(floor.astype(np.int64), cap)
-    left = total - len(idx) - int(extra.sum())
-    if 0 < left < len(idx) and int(extra.max()) < cap:
-        # The usual case: one more trade for the ``left`` largest fractions (O(n) selection).
-        extra[np.argpartition(floor - share, left - 1)[:left]] += 1
-    elif left > 0:
-        order = np.argsort(floor - share, kind="stable")
-        room = cap - extra
-        # Capped minutes: hand out the remainder round robin in order of largest fraction.
-        while left > 0 and room.sum() > 0:
-            give = order[room[order] > 0][:left]
-            extra[give] += 1
-            room[give] -= 1
-            left -= len(give)
-    counts[idx] = 1 + extra
+def spread_counts(totals: np.ndarray, traded: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Each day's trade count spread over its active minutes in proportion to ``weights``.
+
+    Systematic rounding along each day (``rows``): a minute gets the floor or the ceiling of its
+    share and each row sums to its total exactly — vectorised, no sorting. A minute whose share
+    rounds to nothing stays quiet, so a market with fewer trades than active minutes is sparse.
+    """
+    w = np.where(traded, weights, 0.0)
+    sums = w.sum(axis=1, keepdims=True)
+    share = np.divide(w * totals[:, None], sums, out=np.zeros_like(w), where=sums > 0)
+    # The 0.5 offset rounds each running total to nearest; row totals are integers, so
+    # floor(0.5 + total) - floor(0.5) == total.
+    running = np.floor(np.cumsum(share, axis=1) + 0.5)
+    counts = np.diff(running, axis=1, prepend=0.0).astype(np.int64)
+    over = counts > MAX_TRADES_PER_MINUTE
+    if over.any():
+        # A weight spike (never seen with the catalog's rates): cap it and hand the excess
+        # to the day's other active minutes in order — the row total is kept.
+        for row in np.flatnonzero(over.any(axis=1)).tolist():
+            excess = int((counts[row] - MAX_TRADES_PER_MINUTE).clip(min=0).sum())
+            counts[row] = np.minimum(counts[row], MAX_TRADES_PER_MINUTE)
+            for i in np.flatnonzero(traded[row]).tolist():
+                room = MAX_TRADES_PER_MINUTE - int(counts[row, i])
+                give = min(room, excess)
+                counts[row, i] += give
+                excess -= give
+                if not excess:
+                    break
     return counts
 
 
@@ -265,7 +265,7 @@ def listing_block(
     traded = u[0] < act.trade_prob
     noise = np.exp(0.7 * normal_from_uniform(u[1]) - 0.245)
     weights = noise * np.exp(0.3 * (u[2] - 0.5))
-    counts = np.stack([_spread_counts(int(n_trades[k]), traded[k], weights[k]) for k in range(days)])
+    counts = spread_counts(n_trades.astype(np.float64), traded, weights)
     quiet = counts == 0
     mean_units = act.volume_per_min / max(act.trade_prob, 1e-9) / act.qty_step
     units = np.where(quiet, 0.0, np.maximum(np.floor(mean_units * noise), counts))

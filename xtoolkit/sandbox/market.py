@@ -178,6 +178,14 @@ class MarketSim:
         """Every listing of ``venue``, in catalog order."""
         return [lst for lst in self._listings if lst.venue == venue]
 
+    def warm_year(self) -> None:
+        """Start building the last year of Upbit day candles in the background (idempotent).
+
+        Called on the first Upbit ticker: its 52-week high/low needs a year of day candles
+        per market, so the markets not asked for yet are ready by the time they are."""
+        d0 = day_index(self.m0)
+        self.archive.warm_days(self.listings("upbit"), d0 - 366, d0 - 1)
+
     def listed_ms(self, lst: Listing) -> int:
         """Open time of the first minute ``lst`` traded (its listing)."""
         return self.archive.listed_ms(lst)

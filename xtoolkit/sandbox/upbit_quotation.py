@@ -153,6 +153,7 @@ def _ticker(state: SandboxState, lst: Listing, now: int) -> dict[str, object]:
 
 def ticker(state: SandboxState, req: ApiRequest, q: Query) -> Reply:
     """``GET /v1/ticker?markets=...`` (always an array)."""
+    state.market.warm_year()
     return Reply(body=[_ticker(state, lst, req.now_ms) for lst in listings_of(state, q.get("markets"))])
 
 
@@ -161,6 +162,7 @@ def ticker_all(state: SandboxState, req: ApiRequest, q: Query) -> Reply:
     raw = q.get("quote_currencies")
     quotes = {c.strip() for c in raw.split(",")} if raw else None
     listings = [lst for lst in state.market.listings(VENUE) if quotes is None or lst.quote in quotes]
+    state.market.warm_year()
     return Reply(body=[_ticker(state, lst, req.now_ms) for lst in listings])
 
 
