@@ -36,6 +36,7 @@ from xtoolkit import _killswitch
 from xtoolkit._credentials import Credentials, mask_url
 from xtoolkit._errors import (
     ClientClosed,
+    DryRunBlocked,
     ExchangeUnavailable,
     InvalidArgument,
     InvalidTimestamp,
@@ -167,6 +168,9 @@ class Venue:
     sandbox: bool = False
     clock: ServerClock = field(default_factory=ServerClock)
     requests_sent: int = 0
+    #: The owning client's order mode ("dry_run" or "live"), set by its order desk; with
+    #: ``sandbox`` it decides in :func:`_refuse_placing` whether an order may leave.
+    mode: str = "dry_run"
 
     @classmethod
     def create(
@@ -280,12 +284,7 @@ class Transport:
     async def send(self, venue: Venue, call: Call) -> Response:
         adapter = venue.adapter
         endpoint = adapter.endpoints[call.endpoint]
-        if endpoint.places and _killswitch.engaged():
-            raise KillSwitchOn(
-                "the kill switch is on: no order is placed until xtoolkit.resume()",
-                exchange=venue.name,
-                endpoint=endpoint.path,
-            )
+        _refuse_placing(venue, endpoint)
         if endpoint.signed and adapter.needs_server_time and venue.clock.stale:
             await self.sync_clock(venue)
         resigned = False
@@ -298,6 +297,8 @@ class Transport:
                     raise
                 resigned = True
                 await self.sync_clock(venue, force=True)
+                # The re-signed re-send is a new send: the switch may have flipped meanwhile.
+                _refuse_placing(venue, endpoint)
             except (RateLimited, IpBanned) as exc:
                 if endpoint.write or isinstance(exc, IpBanned) or attempt >= self.retries:
                     raise
@@ -349,6 +350,7 @@ class Transport:
         endpoint = adapter.endpoints[call.endpoint]
         cost = endpoint.cost(call.params)
         await venue.gate.acquire(endpoint.group, cost, max_wait=self.max_wait, enforce=self.rate_limit)
+        _refuse_placing(venue, endpoint)  # after any rate-limit pause: the last look before a send
         session = self._session_here()
         started = time.perf_counter()
         # The signed request (URL with its signature, the key header, the bearer JWT) exists
@@ -484,6 +486,34 @@ class Transport:
 
 
 _UNDECODABLE: Any = object()
+
+
+def _refuse_placing(venue: Venue, endpoint: Any) -> None:
+    """The one place that stops an order placement from leaving the process.
+
+    Every API (the order desk, ``client.request``, widgets) reaches the venue through
+    :meth:`Transport.send`, which calls this before the first send, after every rate-limit
+    wait and before the -1021 re-send. Refused: the kill switch is on (in any process sharing
+    ``XTOOLKIT_HOME``), or the client's mode does not send (dry-run; live without
+    ``XTOOLKIT_ALLOW_LIVE=1`` on a real venue). Test-order endpoints do not place and pass.
+    """
+    if not endpoint.places:
+        return
+    if _killswitch.engaged():
+        raise KillSwitchOn(
+            "the kill switch is on: no order is placed until xtoolkit.resume()",
+            exchange=venue.name,
+            endpoint=endpoint.path,
+        )
+    from xtoolkit.orders.mode import decide
+
+    decision = decide(venue.mode, sandbox=venue.sandbox)
+    if not decision.sends:
+        raise DryRunBlocked(
+            f"{decision.reason} - nothing was sent",
+            exchange=venue.name,
+            endpoint=endpoint.path,
+        )
 
 
 def _too_large(venue: Venue, status: int, path: str, limit: int) -> MalformedResponse:

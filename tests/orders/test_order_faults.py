@@ -153,10 +153,21 @@ def test_exchange_refusal_is_final(box: Any, journal: Path) -> None:
     assert Journal(journal).get(plan.client_order_id).state == "rejected"  # type: ignore[union-attr]
 
 
-def test_clock_skew_is_resigned_once_by_the_transport_only(box: Any, journal: Path) -> None:
+def test_clock_skew_is_resigned_once_by_the_transport_only(
+    box: Any, journal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with xt.Client(**sandbox_kwargs(box, journal, limits=FAST)) as client:
         plan = plan_for(client, box, "binance", side="sell")  # signed reads sync the clock first
-        box.faults.clock_skew("binance", ms=7000)  # our next timestamp is now 7 s stale: -1021
+        desk = client._engine._orders
+        fresh = desk._fresh_checks
+
+        async def checks_then_skew(p: Any) -> Any:
+            # submit re-reads balances (signed) first; skew only after, so the order meets it
+            out = await fresh(p)
+            box.faults.clock_skew("binance", ms=7000)  # our next timestamp is now 7 s stale: -1021
+            return out
+
+        monkeypatch.setattr(desk, "_fresh_checks", checks_then_skew)
         placed = plan.submit(confirm=True)
     posts = [r for r in order_posts(box) if r.path == "/api/v3/order"]
     assert [r.status for r in posts] == [400, 200]  # one rejection before matching, one re-signed send

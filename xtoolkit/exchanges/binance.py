@@ -574,7 +574,9 @@ class BinanceAdapter:
             created = o.get("time", o.get("transactTime"))
             cols["exchange"].append(NAME)
             cols["symbol"].append(symbols.get(o.get("symbol", ""), o.get("symbol", "")))
-            cols["order_id"].append(str(o.get("orderId")))
+            oid = o.get("orderId")
+            # No "None" order ids: an answer without one is not an order (the desk treats it as unknown).
+            cols["order_id"].append(str(oid) if isinstance(oid, int | str) and oid != "" else None)
             cols["client_order_id"].append(o.get("origClientOrderId") or o.get("clientOrderId"))
             cols["side"].append(str(o.get("side", "")).lower())
             cols["type"].append(str(o.get("type", "")).lower())

@@ -186,10 +186,24 @@ def _state(o: Mapping[str, Any]) -> str:
     if state == "done":
         return "filled"
     if state == "cancel":
+        # Upbit ends every market order (a buy by total, ``ord_type="price"``, or a sell by volume,
+        # ``"market"``) in ``cancel`` once the unspendable remainder is released: with a fill that
+        # order *is* filled, and calling it canceled would hide a position from the user.
+        if o.get("ord_type") in ("price", "market") and _executed(o) > 0:
+            return "filled"
         return "canceled"
-    if state == "wait" and Decimal(o.get("executed_volume") or "0") > 0:
+    if state == "wait" and _executed(o) > 0:
         return "partially_filled"
     return "open"
+
+
+def _executed(o: Mapping[str, Any]) -> Decimal:
+    """The executed volume of an Upbit order (0 when absent or not a number)."""
+    try:
+        value = Decimal(str(o.get("executed_volume") or "0"))
+    except ArithmeticError:
+        return Decimal(0)
+    return value if value.is_finite() else Decimal(0)
 
 
 _PATH_ARG = re.compile(r"[A-Za-z0-9_-]{1,32}")

@@ -70,6 +70,20 @@ MARKET_ORDER_BY: dict[str, dict[str, str]] = {
     "upbit": {"buy": "quote_qty", "sell": "qty"},
 }
 _RESOLVE_CONCURRENCY = 4
+#: When a provisional NOT_FOUND is looked up again: seconds after the order was sent. Each
+#: order-work call (submit, reconcile, a new client's start) re-checks the records that have
+#: passed a point since their last look; ``client.reconcile()`` looks at all of them at once.
+#: At the venue's horizon (Binance: recvWindow + 0.5 s, a proof; Upbit:
+#: ``Limits.not_found_horizon_s``) the last look makes NOT_FOUND final.
+RECHECK_AT_S: tuple[float, ...] = (1, 2, 5, 10, 20, 30, 60, 90, 120, 180, 240, 300)
+
+
+def recheck_due(age_s: float, last_look_age_s: float, horizon_s: float) -> bool:
+    """Whether a provisional NOT_FOUND sent ``age_s`` ago, last looked at ``last_look_age_s``
+    after sending, is due another look (a schedule point passed since, or the horizon)."""
+    if age_s >= horizon_s:
+        return True
+    return any(last_look_age_s < p <= age_s for p in RECHECK_AT_S)
 
 
 def _side(side: str) -> str:
@@ -140,6 +154,11 @@ class OrderDesk:
         self._journal: Journal | None = None
         self.fx = FxCache()
         self._startup: asyncio.Future[None] | None = None
+        #: Client order ids sent from this desk and not yet answered (exchange per id).
+        self._in_flight: dict[str, str] = {}
+        # The transport refuses placements by this mode, for every API (see _transport).
+        for name in engine.exchanges:
+            engine.venue(name).mode = self.mode
 
     @property
     def journal(self) -> Journal:
@@ -168,6 +187,7 @@ class OrderDesk:
         await asyncio.shield(self._startup)
 
     async def _resolve_quietly(self) -> None:
+        await self._recheck_provisional(None)
         pending = [r for r in self.journal.unresolved() if self._reachable(r)]
         if not pending:
             return
@@ -260,17 +280,25 @@ class OrderDesk:
         vid = self.venue_id(intent.ref.exchange)
         return snap.with_journal(
             daily_used=self.journal.sent_today(vid, snap.info.symbol.quote),
-            unresolved=tuple(r.cid for r in self.journal.unresolved(vid)),
+            # Orders still awaiting their answer here are in flight, not of unknown outcome:
+            # they count as open orders (see _fresh_checks) instead of blocking every order.
+            unresolved=tuple(r.cid for r in self._not_in_flight(self.journal.unresolved(vid))),
             repeat_of=self.journal.recent_identical(vid, intent.wire(), self.limits.repeat_window_s),
         )
 
     async def _fresh_checks(self, plan: OrderPlan) -> tuple[Snapshot, tuple[Check, ...]]:
-        snap = plan.snapshot
-        if time.time() - snap.taken_at > self.limits.recheck_after_s:
-            info = await self.engine.market_info(plan.intent.ref)
-            snap = await self._snapshot(plan.intent, info)
-        else:
-            snap = self._with_journal(snap, plan.intent)
+        # Guards read fresh state at every submit: a preview's snapshot, however young, misses
+        # an order placed (or balance spent) since, so two quick submits could both pass.
+        info = await self.engine.market_info(plan.intent.ref)
+        snap = await self._snapshot(plan.intent, info)
+        flying = sum(
+            1
+            for cid, market in self._in_flight.items()
+            if market == str(plan.intent.ref) and cid != plan.client_order_id
+        )
+        if flying and snap.open_orders is not None:
+            # Sent but not yet answered: not on the venue's open list yet, but it may be soon.
+            snap = replace(snap, open_orders=snap.open_orders + flying)
         return snap, run_guards(plan.intent, snap, self.limits)
 
     def _keyed_venue(self, exchange: str, what: str) -> Venue:
@@ -374,7 +402,8 @@ class OrderDesk:
             )
         self._keyed_venue(exchange, "submit")
         await self.ensure_started()
-        await self._resolve_many(self.journal.unresolved(self.venue_id(exchange)))
+        await self._resolve_many(self._not_in_flight(self.journal.unresolved(self.venue_id(exchange))))
+        await self._recheck_provisional(exchange)
         snap, checks = await self._fresh_checks(plan)
         failed = first_failure(checks)
         if failed is not None:
@@ -387,12 +416,20 @@ class OrderDesk:
             )
         return await self._send(plan, venue, snap)
 
+    def _not_in_flight(self, records: list[IntentRecord]) -> list[IntentRecord]:
+        """Records whose send is not still awaiting its answer here (those are not unknown)."""
+        return [r for r in records if r.cid not in self._in_flight]
+
     async def _send(self, plan: OrderPlan, venue: Venue, snap: Snapshot) -> Placement:
         intent, outcome = plan.intent, plan._outcome
         exchange, cid = intent.ref.exchange, intent.client_order_id
         est = estimate(intent, snap)  # as checked just now (a market order's value moves)
         call = venue.adapter.place_call(intent.spec())
         endpoint = venue.adapter.endpoints[call.endpoint]
+        # The plan is spent before anything is written or sent: whatever happens from here on
+        # (a crash in the journal, an answer of any shape, an interrupt), a second submit of
+        # this plan can only look the order up, never send it again.
+        outcome.sent = True
         # Write-ahead: the intent is on disk (fsynced) before a single byte goes to the venue.
         self.journal.append(
             "intent",
@@ -413,7 +450,16 @@ class OrderDesk:
         # The exact request, as the adapter will sign it (keys, timestamps and signatures are
         # added at build time and never reach the journal).
         self.journal.append("send", cid, method=endpoint.method, path=endpoint.path, params=dict(call.params))
-        outcome.sent = True
+        self._in_flight[cid] = str(intent.ref)
+        try:
+            return await self._exchange_once(plan, venue, call)
+        finally:
+            self._in_flight.pop(cid, None)
+
+    async def _exchange_once(self, plan: OrderPlan, venue: Venue, call: Any) -> Placement:
+        """The one request for ``plan`` and what its answer (or its absence) means."""
+        intent, outcome = plan.intent, plan._outcome
+        exchange, cid = intent.ref.exchange, intent.client_order_id
         try:
             resp = await self.engine.send(exchange, call)
         except OrderStatusUnknown as exc:
@@ -443,9 +489,26 @@ class OrderDesk:
             self._unknown(plan, f"interrupted: {type(exc).__name__}")
             raise
         symbols = {intent.ref.native: str(intent.ref.symbol)}
-        cols = venue.adapter.parse_orders(resp.payload, symbols)
-        row = {k: (v[0] if v else None) for k, v in cols.items()}
-        placement = Placement.from_row(row, mode=plan.mode.label, via="placed")
+        try:
+            cols = venue.adapter.parse_orders(resp.payload, symbols)
+            row = {k: (v[0] if v else None) for k, v in cols.items()}
+            if row.get("order_id") in (None, ""):
+                raise ValueError("the answer holds no order")
+            placement = Placement.from_row(row, mode=plan.mode.label, via="placed")
+            if str(row.get("client_order_id") or cid) != cid:
+                raise ValueError("the answer names another client order id")
+        except Exception as exc:  # any misreading of a 2xx is an unknown outcome, never a crash
+            # A 2xx the venue sent is not a definite answer if we cannot read it: the order
+            # may well be placed. Unknown, to reconcile by client id — never a second send.
+            self._unknown(plan, f"unreadable 2xx answer: {type(exc).__name__}")
+            raise OrderStatusUnknown(
+                f"the venue answered the order with a body of an unexpected shape "
+                f"({type(exc).__name__}); it may have been placed - reconcile by client order id",
+                client_order_id=cid,
+                exchange=exchange,
+                status=resp.status,
+                endpoint=venue.adapter.endpoints[call.endpoint].path,
+            ) from None
         self.journal.append(
             "placed",
             cid,
@@ -470,7 +533,7 @@ class OrderDesk:
             return o.placement
         if o.unknown:
             rec = self.journal.get(plan.client_order_id)
-            if rec is not None and rec.state == "resolved" and rec.verdict:
+            if rec is not None and rec.state in ("resolved", "provisional") and rec.verdict:
                 res = Resolution(
                     rec.cid,
                     plan.intent.ref.exchange,
@@ -485,6 +548,15 @@ class OrderDesk:
             return self._apply(plan, res)
         if o.error is not None:
             raise o.error
+        if o.sent:
+            # Spent but with no recorded outcome (the journal write failed, or the answer is
+            # still being read by another caller): never send again; say so.
+            raise OrderStatusUnknown(
+                f"order {plan.client_order_id} was already sent (or about to be) and its outcome "
+                "is not recorded; nothing was re-sent - run plan.reconcile()",
+                client_order_id=plan.client_order_id,
+                exchange=plan.intent.ref.exchange,
+            )
         return None
 
     def _apply(self, plan: OrderPlan, res: Resolution | None) -> Placement:
@@ -499,9 +571,17 @@ class OrderDesk:
             )
         o.unknown = False
         if res.verdict == "NOT_FOUND":
+            final = self.horizon(exchange) <= self.absent_after(exchange)
             err = OrderNotFound(
-                f"order {cid} was never placed: the venue has no order with this client id "
-                f"{self.absent_after(exchange):g} s after sending. This plan is spent - preview a new one",
+                f"order {cid} was never placed as far as the venue shows: it has no order with this "
+                f"client id {self.absent_after(exchange):g} s after sending"
+                + (
+                    ""
+                    if final
+                    else f" (provisional: looked up again until {self.horizon(exchange):g} s after "
+                    "sending; it still counts toward your limits meanwhile)"
+                )
+                + ". This plan is spent - preview a new one",
                 exchange=exchange,
                 code="NOT_FOUND",
             )
@@ -536,13 +616,45 @@ class OrderDesk:
             bound = max(bound, window / 1000 + 0.5)
         return bound
 
-    async def _resolve_one(self, rec: IntentRecord) -> Resolution:
+    def horizon(self, exchange: str) -> float:
+        """Seconds after sending when a NOT_FOUND becomes final (never re-checked after).
+
+        Binance: ``absent_after`` (recvWindow + 0.5 s) — the venue refuses a late request, so
+        absence then is proof. Upbit has no such rule: it may apply an order after the client
+        gave up, so "not found" stays provisional until ``Limits.not_found_horizon_s``.
+        """
+        if exchange == "binance":
+            return self.absent_after(exchange)
+        return max(self.limits.not_found_horizon_s, self.absent_after(exchange))
+
+    async def _recheck_provisional(self, exchange: str | None, *, force: bool = False) -> None:
+        """Look again at provisional NOT_FOUNDs that are due (all of them with ``force``)."""
+        now = datetime.now(UTC)
+        due: list[IntentRecord] = []
+        records = self.journal.provisional(self.venue_id(exchange) if exchange else None)
+        for rec in records:
+            if not self._reachable(rec):
+                continue
+            name = str(rec.venue.get("exchange"))
+            age = (now - rec.created).total_seconds()
+            last = (rec.updated - rec.created).total_seconds()
+            if force or recheck_due(age, last, self.horizon(name)):
+                due.append(rec)
+        await self._resolve_many(due, once=True)
+
+    async def _resolve_one(self, rec: IntentRecord, *, once: bool = False) -> Resolution:
         exchange = str(rec.venue.get("exchange"))
-        res = await resolve(self.engine, rec, absent_after_s=self.absent_after(exchange))
+        if once:  # a provisional re-check: one lookup, absence already established
+            res = await resolve(self.engine, rec, absent_after_s=0.0, patience_s=0.0)
+        else:
+            res = await resolve(self.engine, rec, absent_after_s=self.absent_after(exchange))
         if res.verdict is not None:
+            age = (datetime.now(UTC) - rec.created).total_seconds()
             self.journal.append(
                 "resolved",
                 rec.cid,
+                # NOT_FOUND before the venue's horizon is provisional: it is looked up again.
+                final=res.verdict != "NOT_FOUND" or age >= self.horizon(exchange),
                 verdict=res.verdict,
                 order_id=res.order_id,
                 status=res.status,
@@ -552,14 +664,14 @@ class OrderDesk:
             )
         return res
 
-    async def _resolve_many(self, records: list[IntentRecord]) -> list[Resolution]:
+    async def _resolve_many(self, records: list[IntentRecord], *, once: bool = False) -> list[Resolution]:
         if not records:
             return []
         gate = asyncio.Semaphore(_RESOLVE_CONCURRENCY)
 
         async def one(rec: IntentRecord) -> Resolution:
             async with gate:
-                return await self._resolve_one(rec)
+                return await self._resolve_one(rec, once=once)
 
         return list(await asyncio.gather(*(one(r) for r in records)))
 
@@ -575,10 +687,15 @@ class OrderDesk:
                     f"{client_order_id} was sent to {rec.venue.get('exchange')} at "
                     f"{rec.venue.get('base_url')} with another key; connect a client to that venue account"
                 )
+            if rec.provisional:
+                return resolutions_frame(await self._resolve_many([rec], once=True))
             records = [rec]
         else:
             await self.ensure_started()
-            records = [r for r in self.journal.unresolved() if self._reachable(r)]
+            records = [r for r in self._not_in_flight(self.journal.unresolved()) if self._reachable(r)]
+            provisional = [r for r in self.journal.provisional() if self._reachable(r)]
+            looked = await self._resolve_many(provisional, once=True)
+            return resolutions_frame([*await self._resolve_many(records), *looked])
         return resolutions_frame(await self._resolve_many(records))
 
     # --- cancel-all -----------------------------------------------------------------------

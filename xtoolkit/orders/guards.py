@@ -285,7 +285,8 @@ def open_orders(i: Intent, s: Snapshot, lim: Limits) -> Check:
     if s.open_orders >= lim.max_open_orders:
         return _fail(
             "max_open_orders",
-            f"{s.open_orders} orders already open on {i.ref} (Limits.max_open_orders {lim.max_open_orders})",
+            f"{s.open_orders} orders already open (or sent and awaiting the venue's answer) on {i.ref} "
+            f"(Limits.max_open_orders {lim.max_open_orders})",
             limit=lim.max_open_orders,
             value=s.open_orders + 1,
         )

@@ -122,7 +122,8 @@ class IntentRecord:
     notional: Decimal | None
     quote: str
     mode: str
-    state: str = "pending"  # pending | unknown | placed | rejected | resolved
+    #: pending | unknown | placed | rejected | resolved | provisional (a NOT_FOUND not yet final)
+    state: str = "pending"
     verdict: str | None = None
     order_id: str | None = None
     filled_qty: str | None = None
@@ -137,8 +138,18 @@ class IntentRecord:
 
     @property
     def counts(self) -> bool:
-        """Possibly placed: counts toward daily totals and the repeat guard."""
+        """Possibly placed: counts toward daily totals and the repeat guard.
+
+        A provisional NOT_FOUND counts: the venue may still apply the order it has not shown yet.
+        """
+        if self.state == "provisional":
+            return True
         return self.state != "rejected" and self.verdict not in NOT_PLACED
+
+    @property
+    def provisional(self) -> bool:
+        """Not found so far, but before the venue's horizon: re-checked on a schedule."""
+        return self.state == "provisional"
 
 
 class Journal:
@@ -256,7 +267,10 @@ class Journal:
         elif event == "unknown" and rec.state == "pending":
             rec.state, rec.error = "unknown", e.get("reason")
         elif event == "resolved":
-            rec.state, rec.verdict = "resolved", e.get("verdict")
+            verdict = e.get("verdict")
+            # A NOT_FOUND written with final=False is provisional (see OrderDesk.recheck_at).
+            final = verdict != "NOT_FOUND" or e.get("final", True)
+            rec.state, rec.verdict = ("resolved" if final else "provisional"), verdict
             rec.order_id = e.get("order_id") or rec.order_id
             rec.status, rec.filled_qty = e.get("status"), e.get("filled_qty")
 
@@ -286,6 +300,10 @@ class Journal:
     def unresolved(self, venue: Mapping[str, Any] | None = None) -> list[IntentRecord]:
         """Intents whose outcome is unknown, optionally only for one venue account."""
         return [r for r in self.intents() if r.unresolved and (venue is None or _same_venue(r.venue, venue))]
+
+    def provisional(self, venue: Mapping[str, Any] | None = None) -> list[IntentRecord]:
+        """Intents not found so far whose NOT_FOUND is not final yet (optionally one venue account)."""
+        return [r for r in self.intents() if r.provisional and (venue is None or _same_venue(r.venue, venue))]
 
     def sent_today(self, venue: Mapping[str, Any], quote: str, *, now: datetime | None = None) -> Decimal:
         """Notional of possibly-placed orders this UTC day for one venue account and quote."""

@@ -69,13 +69,19 @@ class Limits:
     plan_ttl_s
         A plan older than this must be previewed again before it can be submitted.
     recheck_after_s
-        ``submit`` re-reads the book, balances and open orders when the preview's snapshot is
-        older than this; a fresher snapshot is reused.
+        Kept for compatibility and no longer used: ``submit`` always re-reads the book, balances
+        and open orders (guards read fresh state at submit).
     visibility_s
         A freshly sent order may take a moment to become visible. ``reconcile`` keeps polling
         until this many seconds have passed since the send before it calls an order NOT_FOUND.
         On Binance the bound is at least ``recvWindow`` + 0.5 s, after which absence is proof
         (the venue refuses requests older than recvWindow right before matching).
+    not_found_horizon_s
+        Upbit: a NOT_FOUND stays *provisional* until this many seconds after the send (the
+        venue may apply an order after the client gave up). Meanwhile it counts toward the
+        daily cap and the repeat guard and is looked up again at 1, 2, 5, 10, 20, 30, 60, 90,
+        120, 180, 240, 300 s after sending (``orders.desk.RECHECK_AT_S``), at every submit or
+        reconcile; the look at or after the horizon makes it final.
     """
 
     max_order_notional: Mapping[str, Decimal] = field(
@@ -95,6 +101,7 @@ class Limits:
     plan_ttl_s: float = 600.0
     recheck_after_s: float = 5.0
     visibility_s: float = 5.0
+    not_found_horizon_s: float = 120.0
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -112,7 +119,13 @@ class Limits:
             set_(self, name, tuple(str(p).strip() for p in patterns))
         if not isinstance(self.max_open_orders, int) or self.max_open_orders < 0:
             raise InvalidArgument("max_open_orders must be a non-negative int")
-        for name in ("repeat_window_s", "plan_ttl_s", "recheck_after_s", "visibility_s"):
+        for name in (
+            "repeat_window_s",
+            "plan_ttl_s",
+            "recheck_after_s",
+            "visibility_s",
+            "not_found_horizon_s",
+        ):
             if float(getattr(self, name)) < 0:
                 raise InvalidArgument(f"{name} must not be negative")
 

@@ -254,6 +254,11 @@ def build_app(
             record(0)
             return _drop(request)
         body = await request.read()
+        if fault is not None and fault.kind == "late":
+            # Held past the client's read timeout, then applied below: an order the venue
+            # places after the client gave up on it.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(released.wait(), fault.hold_seconds)
         if fault is not None and fault.kind == "delay":
             await asyncio.sleep(float(fault.delay or 0))
         latency = state.faults.latency_of(venue)
@@ -287,9 +292,17 @@ def build_app(
                 req.now_ms = state.venue_ms(venue)
                 process = _process_binance if venue == "binance" else _process_upbit
                 reply = process(state, req)
-        if fault is not None and fault.kind == "lose_response":
+        if fault is not None and fault.kind in ("lose_response", "late"):
             record(0)
             return _drop(request)
+        if fault is not None and fault.kind == "shape":
+            # Processed for real, but the 2xx body has an unexpected shape (null, [], {} ...).
+            reply = Reply(
+                status=200,
+                text=fault.body or "null",
+                content_type=BINANCE_JSON if venue == "binance" else UPBIT_JSON,
+                headers=reply.headers,
+            )
         record(reply.status)
         content_type, _, charset = reply.content_type.partition(";")
         response = web.Response(

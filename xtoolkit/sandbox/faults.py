@@ -15,7 +15,9 @@ from xtoolkit.sandbox.ws_faults import StreamFaults
 __all__ = ["FAULT_KINDS", "MAX_HOLD_SECONDS", "Fault", "FaultPlan"]
 
 #: What a fault can do to a request.
-FAULT_KINDS: frozenset[str] = frozenset({"status", "delay", "timeout", "drop", "malformed", "lose_response"})
+FAULT_KINDS: frozenset[str] = frozenset(
+    {"status", "delay", "timeout", "drop", "malformed", "lose_response", "shape", "late"}
+)
 #: A "timeout" fault holds a request at most this long (and is released on stop()).
 MAX_HOLD_SECONDS = 60.0
 _EXCHANGES = ("binance", "upbit")
@@ -32,6 +34,8 @@ class Fault:
     status: int | None = None
     retry_after: float | None = None
     delay: float | None = None
+    #: ``shape`` faults: the 2xx body sent instead of the real answer (valid JSON, wrong shape).
+    body: str | None = None
 
     def matches(self, exchange: str, path: str) -> bool:
         """Whether this fault applies to a request of ``exchange`` for ``path``."""
@@ -72,6 +76,7 @@ class FaultPlan:
         retry_after: float | None = None,
         delay: float | None = None,
         kind: str | None = None,
+        body: str | None = None,
     ) -> Fault:
         """Fault the next ``count`` requests to ``exchange`` (only ``endpoint`` if given).
 
@@ -80,7 +85,10 @@ class FaultPlan:
         sets ``Retry-After``); ``delay``: wait ``delay`` s then answer normally; ``timeout``:
         never answer (held up to ``delay`` or 60 s, released on stop); ``drop``: close the
         connection without a response; ``malformed``: 200 with an invalid JSON body;
-        ``lose_response``: process the request fully, then drop the connection.
+        ``lose_response``: process the request fully, then drop the connection; ``shape``:
+        process the request fully, then answer 200 with ``body`` (default ``null``) instead;
+        ``late``: hold the request ``delay`` s (the client times out), *then* process it and
+        drop the connection — the venue applying an order after the client gave up.
         """
         name = _check_exchange(exchange)
         if kind is None:
@@ -91,13 +99,15 @@ class FaultPlan:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {sorted(FAULT_KINDS)}")
         if kind == "status" and (status is None or not 100 <= status <= 599):
             raise ValueError("a status fault needs an HTTP status between 100 and 599")
-        if kind == "delay" and (delay is None or delay < 0):
-            raise ValueError("a delay fault needs delay >= 0 seconds")
+        if kind in ("delay", "late") and (delay is None or delay < 0):
+            raise ValueError(f"a {kind} fault needs delay >= 0 seconds")
+        if kind == "shape" and body is None:
+            body = "null"
         if count < 1:
             raise ValueError("count must be >= 1")
         if endpoint is not None and not endpoint.startswith("/"):
             raise ValueError("endpoint is a path such as '/api/v3/order'")
-        fault = Fault(name, kind, count, endpoint, status, retry_after, delay)
+        fault = Fault(name, kind, count, endpoint, status, retry_after, delay, body)
         with self._lock:
             self._queue.append(fault)
         return fault
