@@ -138,9 +138,15 @@ def test_balances_both_venues(client: xt.Client) -> None:
 
 
 @pytest.mark.parametrize("exchange,market", [("binance", "binance:BTC/USDT"), ("upbit", "upbit:BTC/KRW")])
-def test_order_lifecycle_through_the_low_level_endpoints(
-    box: Sandbox, client: xt.Client, exchange: str, market: str
-) -> None:
+def test_order_lifecycle_through_the_low_level_endpoints(box: Sandbox, exchange: str, market: str) -> None:
+    # Raw order endpoints place orders only from a live-mode client (the transport's send gate).
+    with xt.Client(
+        **box.connect_kwargs(), timeout=xt.Timeout(connect=2, read=2), use_env=False, mode="live"
+    ) as c:
+        _order_lifecycle(box, c, exchange, market)
+
+
+def _order_lifecycle(box: Sandbox, client: xt.Client, exchange: str, market: str) -> None:
     ref = client.resolve(market)
     bid, _ = box.market.best(exchange, ref.native)
     tick = client.market_info(market).tick_size

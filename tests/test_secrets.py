@@ -57,8 +57,9 @@ def test_client_repr_shows_no_keys(server: ScriptedServer) -> None:
 
 
 async def test_logs_and_errors_at_debug_are_clean(
-    server: ScriptedServer, caplog: pytest.LogCaptureFixture
+    server: ScriptedServer, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("XTOOLKIT_ALLOW_LIVE", "1")  # the order below must leave: live mode
     server.script("GET", "/api/v3/account", Reply(401, example("binance", "error_-2015")))
     server.script("GET", "/v1/accounts", Reply(401, example("upbit", "error_jwt_verification")))
     server.script("POST", "/v1/orders", Reply(drop=True))
@@ -68,6 +69,7 @@ async def test_logs_and_errors_at_debug_are_clean(
         base_urls={"binance": server.url, "upbit": server.url},
         credentials={"binance": (B_KEY, B_SECRET), "upbit": (U_KEY, U_SECRET)},
         use_env=False,
+        mode="live",
     ) as ac:
         for coro in (ac.balances("binance"), ac.balances("upbit")):
             with pytest.raises(xt.AuthError) as info:

@@ -31,9 +31,7 @@ def server() -> Iterator[ScriptedServer]:
     )
     srv.default("GET", "/api/v3/depth", Reply(body=example("binance", "depth")))
     srv.default("GET", "/api/v3/account", Reply(body=example("binance", "account")))
-    srv.default(
-        "GET", "/api/v3/exchangeInfo", Reply(body=example("binance", "exchange_info_multi"))
-    )
+    srv.default("GET", "/api/v3/exchangeInfo", Reply(body=example("binance", "exchange_info_multi")))
     srv.default(
         "GET",
         "/v1/ticker",
@@ -87,9 +85,7 @@ def xt_sign(payload: str) -> str:
 
 
 async def test_429_pauses_then_retries_reads(server: ScriptedServer) -> None:
-    server.script(
-        "GET", "/api/v3/depth", Reply(429, example("binance", "error_-1003"), {"Retry-After": "1"})
-    )
+    server.script("GET", "/api/v3/depth", Reply(429, example("binance", "error_-1003"), {"Retry-After": "1"}))
     async with client(server) as ac:
         t0 = time.monotonic()
         df = await ac.orderbook("binance:BTC/USDT", depth=5)
@@ -136,9 +132,7 @@ async def test_418_opens_breaker_and_nothing_leaves_during_ban(server: ScriptedS
 
 
 async def test_5xx_retried_for_reads_and_typed_when_persistent(server: ScriptedServer) -> None:
-    server.script(
-        "GET", "/api/v3/depth", Reply(503, "Service Unavailable"), Reply(502, "bad gateway")
-    )
+    server.script("GET", "/api/v3/depth", Reply(503, "Service Unavailable"), Reply(502, "bad gateway"))
     async with client(server) as ac:
         assert len(await ac.orderbook("binance:BTC/USDT", depth=5)) == 10
         server.script("GET", "/api/v3/depth", *[Reply(500, "boom")] * 3)
@@ -181,12 +175,13 @@ async def test_minus_1021_twice_raises_invalid_timestamp(server: ScriptedServer)
 
 
 async def test_order_write_never_retried_and_unknown_outcome_is_typed(
-    server: ScriptedServer,
+    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("XTOOLKIT_ALLOW_LIVE", "1")  # an order leaves only in live mode (the send gate)
     from xtoolkit.exchanges._spec import Call
 
     server.script("POST", "/api/v3/order", Reply(503, "unavailable"))
-    async with client(server) as ac:
+    async with client(server, mode="live") as ac:
         with pytest.raises(xt.OrderStatusUnknown) as info:
             await ac.send(
                 "binance",
@@ -207,11 +202,14 @@ async def test_order_write_never_retried_and_unknown_outcome_is_typed(
     assert server.count("/api/v3/order") == 1
 
 
-async def test_dropped_connection_on_order_is_status_unknown(server: ScriptedServer) -> None:
+async def test_dropped_connection_on_order_is_status_unknown(
+    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XTOOLKIT_ALLOW_LIVE", "1")  # an order leaves only in live mode (the send gate)
     from xtoolkit.exchanges._spec import Call
 
     server.script("POST", "/v1/orders", Reply(drop=True))
-    async with client(server) as ac:
+    async with client(server, mode="live") as ac:
         with pytest.raises(xt.OrderStatusUnknown) as info:
             await ac.send(
                 "upbit",
@@ -270,9 +268,7 @@ async def test_upbit_remaining_req_corrects_the_budget(server: ScriptedServer) -
 
 
 async def test_missing_credentials_is_a_guard_error(server: ScriptedServer) -> None:
-    async with xt.AsyncClient(
-        base_urls={"binance": server.url, "upbit": server.url}, use_env=False
-    ) as ac:
+    async with xt.AsyncClient(base_urls={"binance": server.url, "upbit": server.url}, use_env=False) as ac:
         with pytest.raises(xt.MissingCredentials):
             await ac.balances()
     assert server.count("/api/v3/account") == 0
@@ -316,7 +312,5 @@ async def test_gate_header_correction_and_max_wait() -> None:
 
 async def test_concurrent_calls_share_one_session(server: ScriptedServer) -> None:
     async with client(server) as ac:
-        results = await asyncio.gather(
-            *(ac.orderbook("binance:BTC/USDT", depth=5) for _ in range(20))
-        )
+        results = await asyncio.gather(*(ac.orderbook("binance:BTC/USDT", depth=5) for _ in range(20)))
     assert all(len(r) == 10 for r in results)
