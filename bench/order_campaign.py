@@ -2,8 +2,10 @@
 
 Places N order intents on both venues while injecting faults at random points — lost
 responses, 5xx, timeouts, dropped connections, malformed bodies, 429s, Binance clock skew,
-interrupted submits, failing reads — re-runs submits like a notebook cell run twice, and
-reconciles. It then checks the venue against the journal:
+interrupted submits, failing reads, 2xx bodies of the wrong shape, late processing (the
+venue applies an order after the client timed out), a kill while an order waits out a rate
+pause, a kill from another process sharing ``XTOOLKIT_HOME`` — re-runs submits like a
+notebook cell run twice, and reconciles. It then checks the venue against the journal:
 
 * duplicates: client order ids the venue holds more than once (must be 0);
 * orphans: venue orders no journal intent accounts for (must be 0);
@@ -23,9 +25,12 @@ import argparse
 import contextlib
 import json
 import logging
+import os
 import random
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -63,7 +68,13 @@ FAULTS: dict[str, int] = {
     "clock_skew": 7,
     "interrupt": 5,
     "read_fault": 5,
+    "shape": 6,  # processed, then a 2xx body of the wrong shape (null, [], {}, wrong types, deep)
+    "late": 6,  # held past the read timeout, then applied: the venue acts after the client gave up
+    "kill_wait": 3,  # xt.kill() while the order waits out a rate-limit pause
+    "kill_other": 1,  # another process sharing XTOOLKIT_HOME kills, then resumes
 }
+#: The 2xx bodies of the "shape" fault.
+SHAPES = ("null", "[]", "{}", '{"orderId": [1], "status": {}}', '{"uuid": 5}', "[" * 40 + "]" * 40)
 
 
 @dataclass
@@ -79,6 +90,7 @@ class Report:
     duplicates: int = 0
     orphans: int = 0
     unresolved: int = 0
+    provisional: int = 0  # NOT_FOUND before the venue's horizon (re-checked; not unresolved)
     mismatches: int = 0
     resends: int = 0
     wall_s: float = 0.0
@@ -100,6 +112,7 @@ class Report:
             f"duplicates           {self.duplicates}",
             f"orphans              {self.orphans}",
             f"unresolved           {self.unresolved}",
+            f"provisional NOT_FOUND {self.provisional}",
             f"mismatches           {self.mismatches}",
             f"resends              {self.resends}",
             f"wall time            {self.wall_s:.1f} s "
@@ -142,6 +155,16 @@ def _inject(box: Sandbox, rng: random.Random, venue: str, kind: str) -> None:
         box.faults.next(venue, kind="delay", delay=0.25, endpoint=path)
     elif kind == "read_fault":
         box.faults.next(venue, status=503, endpoint=rng.choice(READ_PATHS[venue]))
+    elif kind == "shape":
+        box.faults.next(venue, kind="shape", body=rng.choice(SHAPES), endpoint=path)
+    elif kind == "late":
+        # 1 s > the 0.5 s read timeout: Upbit places it late; Binance refuses it (recvWindow).
+        box.faults.next(venue, kind="late", delay=1.0, endpoint=path)
+
+
+def _other_process(action: str) -> None:
+    """``xt.kill()`` or ``xt.resume()`` from another process sharing this XTOOLKIT_HOME."""
+    subprocess.run([sys.executable, "-c", f"import xtoolkit; xtoolkit.{action}()"], check=True, timeout=120)
 
 
 def _interrupted_submit(client: xt.Client, plan: OrderPlan) -> None:
@@ -162,8 +185,15 @@ def _submit(
             _interrupted_submit(client, plan)
             rep.outcomes["interrupted"] += 1
             return
+        if kind == "kill_wait":
+            client.venue(plan.intent.ref.exchange).gate.pause(0.4)  # as after a 429
+            threading.Timer(0.1, xt.kill).start()
+        elif kind == "kill_other":
+            _other_process("kill")
         plan.submit(confirm=True)
         rep.outcomes["placed"] += 1
+    except xt.KillSwitchOn:
+        rep.outcomes["refused:kill_switch"] += 1
     except xt.OrderStatusUnknown:
         rep.outcomes["unknown"] += 1
         if rng.random() < 0.5:
@@ -176,6 +206,11 @@ def _submit(
     finally:
         if kind == "clock_skew":
             box.faults.clock_skew("binance", ms=0)
+        if kind == "kill_wait":
+            time.sleep(0.15)  # the timer has fired
+            xt.resume()
+        elif kind == "kill_other":
+            _other_process("resume")
     if rng.random() < 0.3:  # the cell ran again
         rep.reruns += 1
         with contextlib.suppress(xt.XtoolkitError):
@@ -186,6 +221,7 @@ def _verify(box: Sandbox, journal: Journal, rep: Report) -> None:
     records = {r.cid: r for r in journal.intents()}
     rep.journaled = len(records)
     rep.unresolved = sum(1 for r in records.values() if r.unresolved)
+    rep.provisional = sum(1 for r in records.values() if r.provisional)
     for venue, key in (("binance", "clientOrderId"), ("upbit", "identifier")):
         held = Counter(str(o.get(key)) for o in box.orders(venue))
         rep.venue_orders += sum(held.values())
@@ -224,9 +260,12 @@ def run_campaign(intents: int = 500, *, seed: int = 7, journal_dir: str | Path |
     rng = random.Random(seed)
     rep = Report()
     reset_gates()
-    _killswitch.resume()
     started = time.perf_counter()
+    home = os.environ.get("XTOOLKIT_HOME")
     with tempfile.TemporaryDirectory() as tmp, Sandbox(seed=seed, freeze=True) as box:
+        # The kill switch is shared through XTOOLKIT_HOME: the campaign's kills stay in its own.
+        os.environ["XTOOLKIT_HOME"] = tmp
+        _killswitch.resume()
         path = Path(journal_dir or tmp) / "campaign-journal.jsonl"
         creds = {
             "binance": box.add_account("binance", {"USDT": "1000000", "BTC": "100", "ETH": "1000"}),
@@ -270,11 +309,16 @@ def run_campaign(intents: int = 500, *, seed: int = 7, journal_dir: str | Path |
                 if kind == "read_fault":
                     box.faults.clear()  # a read fault the submit did not consume must not linger
             box.faults.clear()
-            time.sleep(0.5)  # interrupted requests held by the venue land
+            time.sleep(1.5)  # interrupted and late requests held by the venue land
             for _ in range(5):  # the final sweep, faults off
                 if not client.reconcile()["verdict"].eq("UNKNOWN").any():
                     break
             _verify(box, Journal(path), rep)
+        _killswitch.resume()
+    if home is None:
+        os.environ.pop("XTOOLKIT_HOME", None)
+    else:
+        os.environ["XTOOLKIT_HOME"] = home
     rep.wall_s = time.perf_counter() - started
     return rep
 

@@ -32,6 +32,9 @@ def test_fault_campaign_places_no_duplicate_and_leaves_nothing_unresolved(seed: 
     assert faulted >= 25, report.faults  # the campaign really injected faults
     assert report.outcomes["unknown"] >= 5 and report.journaled >= 50
     assert report.venue_orders > 0
+    for kind in ("shape", "late", "kill_wait", "kill_other"):  # issue 12's hostile answers ran
+        assert report.faults[kind] >= 1, report.faults
+    assert report.outcomes["refused:kill_switch"] >= 2, report.outcomes
     assert (report.duplicates, report.orphans, report.unresolved, report.mismatches, report.resends) == (
         0,
         0,
