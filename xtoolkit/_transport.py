@@ -171,6 +171,9 @@ class Venue:
     #: The owning client's order mode ("dry_run" or "live"), set by its order desk; with
     #: ``sandbox`` it decides in :func:`_refuse_placing` whether an order may leave.
     mode: str = "dry_run"
+    #: Whether the host proved it is an xtoolkit sandbox (its token, see sandbox.identity);
+    #: None until asked, which happens before its first order placement.
+    sandbox_proven: bool | None = None
 
     @classmethod
     def create(
@@ -284,6 +287,9 @@ class Transport:
     async def send(self, venue: Venue, call: Call) -> Response:
         adapter = venue.adapter
         endpoint = adapter.endpoints[call.endpoint]
+        if endpoint.places and venue.sandbox and venue.sandbox_proven is not True:
+            # Asked again after a failed proof: a slow sandbox must not stay refused forever.
+            venue.sandbox_proven = await self._prove_sandbox(venue)
         _refuse_placing(venue, endpoint)
         if endpoint.signed and adapter.needs_server_time and venue.clock.stale:
             await self.sync_clock(venue)
@@ -323,6 +329,32 @@ class Transport:
                     raise
                 attempt += 1
                 await asyncio.sleep(random.uniform(0, min(4.0, 0.25 * 2**attempt)))
+
+    async def _prove_sandbox(self, venue: Venue) -> bool:
+        """Whether ``venue``'s host serves a sandbox token this machine issued (no keys sent).
+
+        ``sandbox=True`` alone is a claim; a tunnel to a real venue on a loopback port would
+        make it. Only a token from :mod:`xtoolkit.sandbox.identity` proves it.
+        """
+        from xtoolkit.sandbox.identity import PATH, known_tokens
+
+        session = self._session_here()
+        try:
+            async with session.get(
+                URL(venue.base_url + PATH, encoded=True),
+                allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(total=self.timeout.connect + self.timeout.read),
+            ) as resp:
+                if resp.status != 200:
+                    return False
+                body = await resp.content.read(4096)
+        except (TimeoutError, aiohttp.ClientError, OSError, ValueError):
+            return False
+        try:
+            served = json.loads(body).get("xtoolkit_sandbox")
+        except (ValueError, AttributeError, RecursionError):
+            return False
+        return isinstance(served, str) and served in known_tokens()
 
     async def sync_clock(self, venue: Venue, *, force: bool = False) -> None:
         """Measure the venue's clock offset with its time endpoint (Binance)."""
@@ -495,7 +527,8 @@ def _refuse_placing(venue: Venue, endpoint: Any) -> None:
     :meth:`Transport.send`, which calls this before the first send, after every rate-limit
     wait and before the -1021 re-send. Refused: the kill switch is on (in any process sharing
     ``XTOOLKIT_HOME``), or the client's mode does not send (dry-run; live without
-    ``XTOOLKIT_ALLOW_LIVE=1`` on a real venue). Test-order endpoints do not place and pass.
+    ``XTOOLKIT_ALLOW_LIVE=1`` on a real venue or on a "sandbox" that did not prove it is one).
+    Test-order endpoints do not place and pass.
     """
     if not endpoint.places:
         return
@@ -507,7 +540,8 @@ def _refuse_placing(venue: Venue, endpoint: Any) -> None:
         )
     from xtoolkit.orders.mode import decide
 
-    decision = decide(venue.mode, sandbox=venue.sandbox)
+    # A sandbox counts only once it proved it is one (Transport._prove_sandbox).
+    decision = decide(venue.mode, sandbox=venue.sandbox and venue.sandbox_proven is True)
     if not decision.sends:
         raise DryRunBlocked(
             f"{decision.reason} - nothing was sent",

@@ -18,6 +18,7 @@ from typing import Any
 import orderkit
 import pytest
 from orderkit import client_ids, order_posts, sandbox_kwargs
+from scripted_server import Reply, ScriptedServer
 
 import xtoolkit as xt
 from xtoolkit import _killswitch
@@ -241,3 +242,37 @@ def test_d7_a_submit_while_another_is_in_flight_says_so(box: Any, journal: Path)
         assert "unknown outcome" not in str(err.value)
     assert client_ids(box, "upbit") == [a.client_order_id]
     assert json.loads(journal.read_text().splitlines()[-1])["event"] in ("placed", "refused")
+
+
+# --- defect 15: a sandbox proves it is one ---------------------------------------------------
+
+
+def test_d15_a_loopback_host_without_the_sandbox_token_is_not_trusted(box: Any, journal: Path) -> None:
+    # A "tunnel to a real venue" on 127.0.0.1: it takes orders, but serves no sandbox token.
+    tunnel = ScriptedServer().start()
+    try:
+        tunnel.default("POST", "/v1/orders", Reply(body={"uuid": "u-1", "state": "wait"}))
+        kw = dict(
+            base_urls={"binance": tunnel.url, "upbit": tunnel.url},
+            credentials={
+                "binance": (orderkit.KEY_B, orderkit.SECRET_B),
+                "upbit": (orderkit.KEY_U, orderkit.SECRET_U),
+            },
+            sandbox=True,
+            use_env=False,
+            mode="live",
+            journal=journal,
+            timeout=xt.Timeout(connect=2, read=2),
+        )
+        with xt.Client(**kw) as client, pytest.raises(xt.DryRunBlocked, match="ALLOW_LIVE"):
+            client.request(
+                "upbit",
+                "order_new",
+                {"market": "KRW-BTC", "side": "bid", "ord_type": "price", "price": "10000"},
+            )
+        assert tunnel.count("/v1/orders") == 0
+    finally:
+        tunnel.stop()
+    with xt.Client(**sandbox_kwargs(box, journal, limits=FAST)) as client:  # the real sandbox: trusted
+        placed = _plan(client, box, "upbit").submit(confirm=True)
+    assert client_ids(box, "upbit") == [placed.client_order_id]

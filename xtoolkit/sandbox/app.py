@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from aiohttp import web
 
-from xtoolkit.sandbox import binance_api, upbit_api
+from xtoolkit.sandbox import binance_api, identity, upbit_api
 from xtoolkit.sandbox.auth import upbit_unverified_access_key
 from xtoolkit.sandbox.binance_params import Params
 from xtoolkit.sandbox.errors import BINANCE_ERRORS, BinanceError, UpbitError
@@ -317,5 +317,6 @@ def build_app(
     app = web.Application(client_max_size=1024**2)
     if streams is not None:
         streams.install(app)  # before the catch-all, which would answer 404
+    identity.install(app)  # the token proving this is a sandbox (before the catch-all)
     app.router.add_route("*", "/{tail:.*}", handle)
     return app
