@@ -181,3 +181,13 @@ def test_mode_decisions() -> None:
     assert not decide("live", sandbox=False, environ={ALLOW_LIVE_ENV: "yes"}).sends
     with pytest.raises(ValueError):
         decide("paper", sandbox=True)
+
+
+def test_proxy_credentials_in_a_base_url_never_reach_the_journal(tmp_path: Path) -> None:
+    from xtoolkit.orders.journal import venue_id
+
+    proxied = venue_id("binance", "http://proxyuser:proxyPASSWORD1@127.0.0.1:9", None, sandbox=False)
+    assert proxied["base_url"] == "http://***@127.0.0.1:9"
+    assert venue_id("binance", "http://127.0.0.1:9", None, sandbox=False)["base_url"] == "http://127.0.0.1:9"
+    # The same URL masks the same way, so entries written under it still match.
+    assert proxied == venue_id("binance", "http://proxyuser:proxyPASSWORD1@127.0.0.1:9", None, sandbox=False)

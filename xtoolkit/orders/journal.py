@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from xtoolkit._credentials import Credentials
+from xtoolkit._credentials import Credentials, mask_url
 from xtoolkit._models import fmt_decimal
 from xtoolkit.orders.tables import typed_frame
 
@@ -89,9 +89,12 @@ def default_path() -> Path:
 def venue_id(
     exchange: str, base_url: str, credentials: Credentials | None, *, sandbox: bool
 ) -> dict[str, Any]:
-    """Which venue account an entry belongs to: host plus a one-way key fingerprint."""
+    """Which venue account an entry belongs to: host plus a one-way key fingerprint.
+
+    The base URL is stored masked: proxy credentials (``user:password@``) never reach the
+    journal, and the same URL always masks the same way, so entries still match."""
     account = hashlib.sha256(credentials.key.encode()).hexdigest()[:16] if credentials else "public"
-    return {"exchange": exchange, "base_url": base_url, "sandbox": sandbox, "account": account}
+    return {"exchange": exchange, "base_url": mask_url(base_url), "sandbox": sandbox, "account": account}
 
 
 def _same_venue(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
