@@ -217,10 +217,10 @@ def _premium_chart(client: Any, out: Path) -> list[Path]:
     return paths
 
 
-def sandbox(port: int, seed: int) -> int:
+def sandbox(port: int, seed: int, now: str | None = None) -> int:
     from xtoolkit.sandbox.__main__ import serve
 
-    serve(port=port, seed=seed)
+    serve(port=port, seed=seed, now=now)
     return 0
 
 
@@ -234,12 +234,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_box = sub.add_parser("sandbox", help="run a standalone local Binance + Upbit")
     p_box.add_argument("--port", type=int, default=8900)
     p_box.add_argument("--seed", type=int, default=7)
+    p_box.add_argument(
+        "--now",
+        default=None,
+        help="pin the sandbox clock's start, e.g. 2026-11-21T12:00:00Z (default: wall clock)",
+    )
     sub.add_parser("version", help="print the version")
     args = parser.parse_args(argv)
     if args.command == "demo":
         return demo(args.out, seed=args.seed)
     if args.command == "sandbox":
-        return sandbox(args.port, args.seed)
+        return sandbox(args.port, args.seed, args.now)
     from xtoolkit import __version__
 
     print(__version__)

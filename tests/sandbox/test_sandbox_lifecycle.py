@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -103,7 +104,17 @@ def test_serve_prints_url_and_keys_and_stops_on_ctrl_c() -> None:
         port = s.getsockname()[1]
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.Popen(
-        [sys.executable, "-c", f"from xtoolkit.sandbox.__main__ import serve; serve({port}, 7)"],
+        [
+            sys.executable,
+            "-m",
+            "xtoolkit.sandbox",
+            "--port",
+            str(port),
+            "--seed",
+            "7",
+            "--now",
+            "2026-11-21T12:00:00Z",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -124,7 +135,10 @@ def test_serve_prints_url_and_keys_and_stops_on_ctrl_c() -> None:
         assert f"http://127.0.0.1:{port}" in out
         assert "BINANCE_API_KEY=vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A" in out
         assert "UPBIT_ACCESS_KEY=ak-test-" in out
+        assert "clock pinned: it started at 2026-11-21 12:00:00 UTC" in out
         assert http("GET", f"http://127.0.0.1:{port}/api/v3/ping").status == 200
+        server = json.loads(http("GET", f"http://127.0.0.1:{port}/api/v3/time").text)["serverTime"]
+        assert 1_795_262_400_000 <= server < 1_795_262_400_000 + 60_000  # 2026-11-21T12:00Z
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=20) == 0
     finally:
