@@ -174,6 +174,8 @@ def test_gives_up_after_max_attempts_with_a_typed_error(box: Sandbox, client: xt
         wait_until(lambda: ms.error is not None, what="giving up")
         assert isinstance(ms.error, StreamDisconnected) and "3 failed attempts" in str(ms.error)
         assert rows(ms, "binance", "book_ticker", gap=True)["reason"].iloc[-1].startswith("stream ended:")
+        # Its only venue has ended, so the stream says it is not running any more.
+        wait_until(lambda: not ms.running, what="running to turn False")
     finally:
         with pytest.raises(StreamDisconnected):
             ms.stop()

@@ -367,6 +367,16 @@ class MarketStream:
         except Exception as exc:  # a bug: end this venue's stream loudly, never silently
             log.exception("%s stream failed", exchange)
             self._fail(exchange, exc)
+        await self._after_venue_ended()
+
+    async def _after_venue_ended(self) -> None:
+        """Once every venue's connection has ended, the stream is no longer running."""
+        me = asyncio.current_task()
+        if not self.running or not all(t.done() or t is me for t in self._tasks):
+            return
+        if self._snapshots is not None:
+            await self._snapshots.stop()
+        self.running = False
 
     def _fail(self, exchange: str, exc: BaseException) -> None:
         self.error = exc
