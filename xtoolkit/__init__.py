@@ -90,6 +90,7 @@ __all__ = [
     "BadRequest",
     "BadSymbol",
     "CancelRejected",
+    "Catalog",
     "Client",
     "ClientClosed",
     "ConfirmationRequired",
@@ -218,11 +219,15 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return importlib.import_module(f"xtoolkit.{name}")
+    if name == "Catalog":  # pyarrow (and DuckDB when queried) load on first use
+        from xtoolkit.catalog import Catalog
+
+        return Catalog
     raise AttributeError(f"module 'xtoolkit' has no attribute {name!r}")
 
 
 for _name in __all__:
-    if _name in ("charts", "widgets"):
+    if _name in ("charts", "widgets", "Catalog"):
         continue
     _obj = globals()[_name]
     if getattr(_obj, "__module__", "").startswith("xtoolkit._"):

@@ -45,6 +45,9 @@ META_KEY = b"xtoolkit"
 #: Hive partition keys of recorded data, outermost first.
 PARTITIONS = ("exchange", "symbol", "date")
 _FORMAT = "xtoolkit-frame/1"
+#: Microsecond timestamps (TIMESTAMP(MICROS, isAdjustedToUTC=true)): Spark 4 refuses the
+#: nanosecond ones pyarrow writes by default. Sub-microsecond digits are dropped on purpose.
+_PARQUET_OPTIONS: dict[str, Any] = {"coerce_timestamps": "us", "allow_truncated_timestamps": True}
 
 
 def path_safe(symbol: str) -> str:
@@ -191,7 +194,7 @@ def to_parquet(df: pd.DataFrame, path: str | Path, *, kind: str | None = None) -
     meta = dict(table.schema.metadata or {})
     meta[META_KEY] = json.dumps(header).encode()
     target.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table.replace_schema_metadata(meta), target)
+    pq.write_table(table.replace_schema_metadata(meta), target, **_PARQUET_OPTIONS)
     return target
 
 
@@ -212,7 +215,7 @@ def write_part(df: pd.DataFrame, path: Path, *, kind: str) -> Path:
     meta = dict(table.schema.metadata or {})
     meta[META_KEY] = json.dumps(header).encode()
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table.replace_schema_metadata(meta), path)
+    pq.write_table(table.replace_schema_metadata(meta), path, **_PARQUET_OPTIONS)
     return path
 
 

@@ -18,7 +18,7 @@ import asyncio
 import math
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,9 @@ from xtoolkit.research._bridge import AnyClient, run_async, run_blocking, twin_d
 from xtoolkit.research._common import LEG_ERRORS, error_text, join_errors, typed, validate_bases
 from xtoolkit.research.fx import UPBIT_FX, FxBasis, FxLike, parse_fx
 from xtoolkit.research.schemas import build, conform
+
+if TYPE_CHECKING:  # the catalog imports pyarrow: only its type is needed here
+    from xtoolkit.catalog import Catalog
 
 __all__ = [
     "align_history",
@@ -221,6 +224,7 @@ async def _premium_history(
     end: Any,
     limit: int | None,
     fx: FxLike,
+    catalog: Catalog | None = None,
 ) -> pd.DataFrame:
     (name,) = validate_bases([base])
     bases_fx = parse_fx(fx)
@@ -230,13 +234,14 @@ async def _premium_history(
         if interval not in engine.venue(ex).adapter.intervals:
             raise InvalidArgument(f"{ex} has no {interval!r} candles", exchange=ex)
     lo, hi = _window(engine, interval, start, end, limit)
-    jobs = [
-        _candles(engine, f"upbit:{name}/KRW", interval, lo, hi),
-        _candles(engine, f"binance:{name}/USDT", interval, lo, hi),
-    ]
+    markets = [f"upbit:{name}/KRW", f"binance:{name}/USDT"]
     if any(b.is_upbit for b in bases_fx):
-        jobs.append(_candles(engine, UPBIT_FX, interval, lo, hi))
-    results = await asyncio.gather(*jobs)
+        markets.append(UPBIT_FX)
+    if catalog is not None and hi is not None and all(catalog.covers(m, interval, lo, hi) for m in markets):
+        # Every leg is stored (closed candles, same rows the venues send): read, do not fetch.
+        results = [(catalog.candles(m, interval, lo, hi), None) for m in markets]
+    else:
+        results = await asyncio.gather(*(_candles(engine, m, interval, lo, hi) for m in markets))
     legs = dict(zip(("upbit", "binance", "fx"), results, strict=False))
     failures = {leg: exc for leg, (_, exc) in legs.items() if exc is not None}
     if "upbit" in failures and "binance" in failures:
@@ -277,6 +282,7 @@ def premium_history(
     end: Any = None,
     limit: int | None = None,
     fx: FxLike = "upbit",
+    catalog: Catalog | None = None,
 ) -> pd.DataFrame:
     """The premium over time from both venues' candles (and the FX basis), on one UTC grid.
 
@@ -301,6 +307,9 @@ def premium_history(
     fx
         ``"upbit"`` (default), a KRW-per-USDT number, a Series on a UTC index, or a list of
         them for one set of rows per basis.
+    catalog
+        A :class:`~xtoolkit.Catalog`: when it holds every leg over ``[start, end)`` the legs are
+        read from it (same numbers, no requests); otherwise they are fetched from the venues.
 
     Returns
     -------
@@ -319,6 +328,7 @@ def premium_history(
         end=end,
         limit=limit,
         fx=fx,
+        catalog=catalog,
     )
 
 
@@ -331,6 +341,7 @@ async def apremium_history(
     end: Any = None,
     limit: int | None = None,
     fx: FxLike = "upbit",
+    catalog: Catalog | None = None,
 ) -> pd.DataFrame:
     return await run_async(
         client,
@@ -341,6 +352,7 @@ async def apremium_history(
         end=end,
         limit=limit,
         fx=fx,
+        catalog=catalog,
     )
 
 

@@ -155,6 +155,24 @@ class _ParquetSink:
             write_part(part.drop(columns=["exchange", "symbol"]), where, kind=self.kind)
 
 
+class _CatalogSink(_ParquetSink):
+    """Buffered like the Parquet sink, flushed into a :class:`~xtoolkit.Catalog` (its layout)."""
+
+    def __init__(self, catalog: Any, kind: str, flush_every: float) -> None:
+        self.catalog, self.kind, self.flush_every = catalog, kind, flush_every
+        self._buffer = []
+        self._last = time.monotonic()
+        self._lock = threading.Lock()
+
+    def _flush(self) -> None:
+        self._last = time.monotonic()
+        if not self._buffer:
+            return
+        rows = pd.concat(self._buffer, ignore_index=True)
+        self._buffer = []
+        self.catalog.write(self.kind, rows)
+
+
 class Recorder:
     """Poll premiums or tickers every ``every`` seconds into a bounded frame and onto disk.
 
@@ -181,7 +199,11 @@ class Recorder:
     fx, max_age
         Premium options (see :func:`~xtoolkit.research.premium`).
     flush_every
-        Seconds between Parquet writes (CSV is appended every poll).
+        Seconds between Parquet (and catalog) writes (CSV is appended every poll).
+    catalog
+        A :class:`~xtoolkit.Catalog` to write into (``kind=record_premium`` or
+        ``record_tickers``, same layout and schemas as the rest of the catalog); instead of
+        ``path``.
     progress
         Show a tqdm bar (default: only in interactive sessions).
 
@@ -211,8 +233,11 @@ class Recorder:
         max_age: float = 5.0,
         flush_every: float = 60.0,
         progress: bool | None = None,
+        catalog: Any = None,
     ) -> None:
         engine_of(client)
+        if catalog is not None and path is not None:
+            raise InvalidArgument("give path= or catalog=, not both")
         if what not in ("premium", "tickers"):
             raise InvalidArgument(f"what must be 'premium' or 'tickers', not {what!r}")
         if isinstance(every, bool) or not isinstance(every, int | float) or not every > 0:
@@ -249,8 +274,11 @@ class Recorder:
                 raise InvalidArgument("give at least one market to record")
         self.path = None if path is None else Path(path)
         self.format = format
+        self.catalog = catalog
         self._sink: _CsvSink | _ParquetSink | None = None
-        if self.path is not None:
+        if catalog is not None:
+            self._sink = _CatalogSink(catalog, self.kind, float(flush_every))
+        elif self.path is not None:
             self._sink = (
                 _CsvSink(self.path, self.kind)
                 if format == "csv"
@@ -378,6 +406,7 @@ class Recorder:
         bar = _Bar(n, f"recording {self.what}", self.progress)
         t0, wall0 = loop.time(), time.time()
         tick = done = 0
+        pending: asyncio.Future[None] | None = None
         try:
             while (n is None or done < n) and not self._stopping.is_set():
                 wait = t0 + tick * self.every - loop.time()
@@ -395,13 +424,27 @@ class Recorder:
                 rows = self._finish(rows, polled, lag)
                 self._append(rows, venue_errors)
                 if self._sink is not None:
-                    await asyncio.to_thread(self._sink.write, rows)
+                    # A cancel (stop()) must not abandon a write queued on the thread: the rows
+                    # are already in `frame`, so they must reach the sink before close(). Shield
+                    # the write and let the finally below wait for it.
+                    pending = asyncio.ensure_future(asyncio.to_thread(self._sink.write, rows))
+                    await asyncio.shield(pending)
+                    pending = None
                 done += 1
                 bar.update(lag, len(self._errors))
                 # Skip the ticks a slow poll overran, so polls never bunch up to catch up.
                 tick = max(tick + 1, math.floor((loop.time() - t0) / self.every) + 1)
         finally:
             bar.close()
+            if pending is not None:
+                # Bounded: one sink write (a CSV append or a buffer append). A second cancel
+                # while waiting is absorbed so the flush below still runs.
+                for _ in range(100):
+                    try:
+                        await asyncio.wait({pending}, timeout=30.0)
+                        break
+                    except asyncio.CancelledError:
+                        continue
             if self._sink is not None:
                 self._sink.close()
 
