@@ -12,7 +12,6 @@ Thread-safe: sandboxes on different server threads share an archive.
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import threading
 from collections import OrderedDict
@@ -123,7 +122,6 @@ class HistoryArchive:
         self._hour_cache: OrderedDict[tuple[int, int], Candles] = OrderedDict()
         self._cum: dict[int, np.ndarray] = {}  # listing → trades before each day since listing
         self._summaries: dict[int, _DaySummaries] = {}
-        self._warming: threading.Thread | None = None
 
     # -- facts --------------------------------------------------------------------------
     @staticmethod
@@ -292,6 +290,15 @@ class HistoryArchive:
         missing = np.flatnonzero(~summ.done[d0 - summ.first_day : d1 - summ.first_day + 1]) + d0
         return np.unique(missing // BLOCK_DAYS_MINUTES).tolist()
 
+    def day_closes(self, lst: Listing, d0: int, d1: int) -> np.ndarray:
+        """Unrounded closing prices of days ``d0..d1`` from the day boundaries alone (the
+        last minute's close: exact for a market that trades every minute)."""
+        if d1 < d0:
+            return np.zeros(0)
+        with self._lock:
+            logs = [sum(e * self._paths[i].at_day(d + 1) for i, e in lst.formula) for d in range(d0, d1 + 1)]
+        return np.exp(np.array(logs))
+
     def days(self, lst: Listing, d0: int, d1: int) -> Candles:
         """Day candles of days ``d0..d1`` (each an aggregate of its 1,440 minutes)."""
         with self._lock:
@@ -302,42 +309,10 @@ class HistoryArchive:
                 self._summarise_block(lst, block)
             return self._summaries_of(lst).take(d0, d1)
 
-    def warm_days(self, listings: list[Listing], d0: int, d1: int) -> None:
-        """Build the day candles of ``d0..d1`` for ``listings`` on a background thread, once
-        per archive.
-
-        Upbit's ticker carries 52-week highs and lows: the first ticker of a market needs a
-        year of day candles, about 46 minute blocks. Building them while the caller does
-        something else keeps that first answer fast. Values do not depend on who builds
-        them first (everything is a pure function of the seed), so this changes timing only.
-        The lock is taken per block, so requests interleave with the warm-up.
-        """
-        with self._lock:
-            if self._warming is not None:
-                return
-            self._warming = threading.Thread(
-                target=self._warm, args=(list(listings), d0, d1), name="xtoolkit-sandbox-warm", daemon=True
-            )
-        self._warming.start()
-
-    def _warm(self, listings: list[Listing], d0: int, d1: int) -> None:
-        for lst in listings:
-            with self._lock:
-                blocks = self._missing_blocks(lst, max(d0, self.first_day(lst)), d1)
-            for block in blocks:
-                if _shutting_down.is_set():
-                    return
-                with self._lock:
-                    self._summarise_block(lst, block)
-
 
 def _nbytes(table: Candles) -> int:
     return sum(getattr(table, f.name).nbytes for f in fields(Candles))
 
-
-#: Set at interpreter exit so a warm-up thread stops between blocks.
-_shutting_down = threading.Event()
-atexit.register(_shutting_down.set)
 
 _archives: OrderedDict[tuple[str, int], HistoryArchive] = OrderedDict()
 _archives_lock = threading.Lock()

@@ -47,6 +47,8 @@ __all__ = ["VENUES", "Listing", "MarketSim", "TickBatch", "TradeTicket", "day_st
 
 VENUES: tuple[str, ...] = ("binance", "upbit")
 
+#: UTC day candles.
+DAILY = Interval("1d", "fixed", DAY)
 #: How many history days a trade search walks back (or forward) before giving up.
 MAX_SCAN_DAYS = 400
 #: Ticks processed per vectorised batch (bounds memory during long catch-ups).
@@ -178,13 +180,23 @@ class MarketSim:
         """Every listing of ``venue``, in catalog order."""
         return [lst for lst in self._listings if lst.venue == venue]
 
-    def warm_year(self) -> None:
-        """Start building the last year of Upbit day candles in the background (idempotent).
+    def year_closes(self, lst: Listing, now_ms: int) -> tuple[np.ndarray, np.ndarray]:
+        """Open times and on-grid closes of the 364 days before today (since the listing).
 
-        Called on the first Upbit ticker: its 52-week high/low needs a year of day candles
-        per market, so the markets not asked for yet are ready by the time they are."""
-        d0 = day_index(self.m0)
-        self.archive.warm_days(self.listings("upbit"), d0 - 366, d0 - 1)
+        Upbit's ticker carries 52-week highs and lows. Exact trade extremes would need a
+        year of minutes per market (~50 ms each, on every first ticker); the sandbox reports
+        the extremes of the daily closes plus today's range instead — a documented
+        simplification of two fields no client here reads. History days' closes come from
+        the day boundaries (no minutes generated), days since the start from the live walk.
+        """
+        today = day_index(now_ms)
+        d0 = max(today - 364, self.archive.first_day(lst))
+        split = min(today, day_index(self.m0))
+        t = EPOCH_MS + np.arange(d0, today, dtype=np.int64) * DAY
+        hist = self.archive.day_closes(lst, d0, split - 1)
+        live = self.candles(lst, DAILY, now_ms, day_ms(split), day_ms(today) - 1) if split < today else None
+        closes = np.r_[hist, live.c if live is not None else np.zeros(0)]
+        return t[: len(closes)], lst.grid.nearest_array(closes) if len(closes) else closes
 
     def listed_ms(self, lst: Listing) -> int:
         """Open time of the first minute ``lst`` traded (its listing)."""

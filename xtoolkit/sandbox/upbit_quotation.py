@@ -99,9 +99,7 @@ _DAYS = Interval("days", "fixed", DAY)
 def _ticker(state: SandboxState, lst: Listing, now: int) -> dict[str, object]:
     day_start = now - now % DAY
     mins = state.market.minutes(lst, now, min(day_start, now - DAY) - MINUTE)
-    # 52 weeks of day candles for the yearly high/low, and the previous close.
-    days = state.market.candles(lst, _DAYS, now, day_start - 365 * DAY, now)
-    prev_days = days.between(None, day_start - 1)
+    prev_days = state.market.candles(lst, _DAYS, now, day_start - DAY, day_start - 1)
     prev_close = float(prev_days.c[-1]) if len(prev_days) else float(state.market.mid(lst))
     today = mins.between(day_start, None)
     traded = today.v > 0
@@ -114,9 +112,11 @@ def _ticker(state: SandboxState, lst: Listing, now: int) -> dict[str, object]:
     else:
         open_p = high = low = prev_close
     rolling = mins.between(now - DAY, None)
-    year = days.between(day_start - 364 * DAY, None)
-    year = year.take(year.v > 0) if (year.v > 0).any() else year
-    hi_i, lo_i = int(np.argmax(year.h)), int(np.argmin(year.l))
+    # 52 weeks: the daily closes of the last 364 days and today's range (see year_closes).
+    year_t, year_c = state.market.year_closes(lst, now)
+    year_t = np.r_[year_t, day_start, day_start]
+    year_hi, year_lo = np.r_[year_c, high], np.r_[year_c, low]
+    hi_i, lo_i = int(np.argmax(year_hi)), int(np.argmin(year_lo))
     prev_dec = lst.grid.to_decimal(prev_close)
     last_dec = lst.grid.to_decimal(last_p)
     change = last_dec - prev_dec
@@ -143,17 +143,16 @@ def _ticker(state: SandboxState, lst: Listing, now: int) -> dict[str, object]:
         "acc_trade_price_24h": round(float(rolling.qv.sum()), 8),
         "acc_trade_volume": volume_number(float(today.v.sum())),
         "acc_trade_volume_24h": volume_number(float(rolling.v.sum())),
-        "highest_52_week_price": price_number(lst, float(year.h[hi_i])),
-        "highest_52_week_date": datetime.fromtimestamp(int(year.t[hi_i]) / 1000, tz=UTC).strftime("%Y-%m-%d"),
-        "lowest_52_week_price": price_number(lst, float(year.l[lo_i])),
-        "lowest_52_week_date": datetime.fromtimestamp(int(year.t[lo_i]) / 1000, tz=UTC).strftime("%Y-%m-%d"),
+        "highest_52_week_price": price_number(lst, float(year_hi[hi_i])),
+        "highest_52_week_date": datetime.fromtimestamp(int(year_t[hi_i]) / 1000, tz=UTC).strftime("%Y-%m-%d"),
+        "lowest_52_week_price": price_number(lst, float(year_lo[lo_i])),
+        "lowest_52_week_date": datetime.fromtimestamp(int(year_t[lo_i]) / 1000, tz=UTC).strftime("%Y-%m-%d"),
         "timestamp": now,
     }
 
 
 def ticker(state: SandboxState, req: ApiRequest, q: Query) -> Reply:
     """``GET /v1/ticker?markets=...`` (always an array)."""
-    state.market.warm_year()
     return Reply(body=[_ticker(state, lst, req.now_ms) for lst in listings_of(state, q.get("markets"))])
 
 
@@ -162,7 +161,6 @@ def ticker_all(state: SandboxState, req: ApiRequest, q: Query) -> Reply:
     raw = q.get("quote_currencies")
     quotes = {c.strip() for c in raw.split(",")} if raw else None
     listings = [lst for lst in state.market.listings(VENUE) if quotes is None or lst.quote in quotes]
-    state.market.warm_year()
     return Reply(body=[_ticker(state, lst, req.now_ms) for lst in listings])
 
 
