@@ -11,12 +11,18 @@ import pytest
 
 faketime_shim.install()
 
+
 @pytest.fixture(autouse=True)
 def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Journals and other user data go to a per-test folder, never the developer's own."""
     monkeypatch.setenv("XTOOLKIT_HOME", str(tmp_path_factory.mktemp("xtoolkit-home")))
-    for name in ("XTOOLKIT_ALLOW_LIVE", "BINANCE_API_KEY", "BINANCE_API_SECRET", "UPBIT_ACCESS_KEY",
-                 "UPBIT_SECRET_KEY"):
+    for name in (
+        "XTOOLKIT_ALLOW_LIVE",
+        "BINANCE_API_KEY",
+        "BINANCE_API_SECRET",
+        "UPBIT_ACCESS_KEY",
+        "UPBIT_SECRET_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -87,9 +87,7 @@ class ScriptedServer:
         )
         queue = self.queues.get(key)
         reply = (
-            queue.popleft()
-            if queue
-            else self.defaults.get(key, Reply(404, {"code": -1, "msg": "no route"}))
+            queue.popleft() if queue else self.defaults.get(key, Reply(404, {"code": -1, "msg": "no route"}))
         )
         if reply.delay:
             await asyncio.sleep(reply.delay)

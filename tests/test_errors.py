@@ -93,9 +93,7 @@ def test_binance_code_map(code: int, cls: type) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    "path", sorted((DATA / "binance").glob("error_*.json")), ids=lambda p: p.stem
-)
+@pytest.mark.parametrize("path", sorted((DATA / "binance").glob("error_*.json")), ids=lambda p: p.stem)
 def test_binance_error_examples(path) -> None:  # type: ignore[no-untyped-def]
     payload = example("binance", path.stem)
     code = payload["code"]
@@ -128,8 +126,7 @@ def test_binance_lot_size_and_reject_messages() -> None:
     insufficient = {"code": -2010, "msg": "Account has insufficient balance for requested action."}
     assert type(B.error(400, insufficient, ORDER_B, {})) is E.InsufficientFunds
     assert (
-        type(B.error(400, {"code": -2010, "msg": "Duplicate order sent."}, ORDER_B, {}))
-        is E.DuplicateOrder
+        type(B.error(400, {"code": -2010, "msg": "Duplicate order sent."}, ORDER_B, {})) is E.DuplicateOrder
     )
 
 
@@ -145,9 +142,7 @@ def test_binance_status_only_errors() -> None:
     assert isinstance(B.error(418, "", ORDER_B, {"Retry-After": "30"}), E.IpBanned)
     assert isinstance(B.error(504, "Gateway Timeout", ORDER_B, {}), E.ExchangeUnavailable)
     assert isinstance(B.error(403, "<html>WAF</html>", ORDER_B, {}), E.PermissionDenied)
-    assert isinstance(
-        B.error(400, {"code": -9999, "msg": "new"}, ORDER_B, {}), E.UnknownExchangeError
-    )
+    assert isinstance(B.error(400, {"code": -9999, "msg": "new"}, ORDER_B, {}), E.UnknownExchangeError)
 
 
 @pytest.mark.parametrize("name,cls", sorted(UPBIT_NAMES.items()))
@@ -155,17 +150,10 @@ def test_upbit_name_map(name: str, cls: type) -> None:
     assert U_ERRORS[name] is cls
     payload = {"error": {"name": name, "message": "메시지"}}
     err = U.error(400, payload, ORDER_U, {})
-    assert (
-        type(err) is cls
-        and err.code == name
-        and err.message == "메시지"
-        and err.exchange == "upbit"
-    )
+    assert type(err) is cls and err.code == name and err.message == "메시지" and err.exchange == "upbit"
 
 
-@pytest.mark.parametrize(
-    "path", sorted((DATA / "upbit").glob("error_*.json")), ids=lambda p: p.stem
-)
+@pytest.mark.parametrize("path", sorted((DATA / "upbit").glob("error_*.json")), ids=lambda p: p.stem)
 def test_upbit_error_examples(path) -> None:  # type: ignore[no-untyped-def]
     payload = example("upbit", path.stem)
     name = payload["error"]["name"]
@@ -195,11 +183,11 @@ def test_upbit_rate_limits_and_outages() -> None:
     banned = U.error(418, "", U_ENDPOINTS["ticker"], {"Retry-After": "10"})
     assert isinstance(banned, E.IpBanned) and banned.until == pytest.approx(time.time() + 10, abs=2)
     assert isinstance(U.error(500, "", U_ENDPOINTS["ticker"], {}), E.ExchangeUnavailable)
-    missing = U.error(
-        404, {"error": {"name": 404, "message": "Code not found"}}, U_ENDPOINTS["ticker"], {}
-    )
+    missing = U.error(404, {"error": {"name": 404, "message": "Code not found"}}, U_ENDPOINTS["ticker"], {})
     assert isinstance(missing, E.BadSymbol)
-    bad = U.error(400, {"error": {"name": 400, "message": "Missing request parameter"}}, U_ENDPOINTS["ticker"], {})
+    bad = U.error(
+        400, {"error": {"name": 400, "message": "Missing request parameter"}}, U_ENDPOINTS["ticker"], {}
+    )
     assert type(bad) is E.BadRequest
 
 
@@ -217,9 +205,5 @@ def test_errors_survive_pickling_with_their_fields() -> None:
         "lost", client_order_id="c-1", exchange="upbit", status=None, code=None, payload={"x": 1}
     )
     back = pickle.loads(pickle.dumps(err))
-    assert (
-        type(back) is xt.OrderStatusUnknown
-        and back.client_order_id == "c-1"
-        and back.payload == {"x": 1}
-    )
+    assert type(back) is xt.OrderStatusUnknown and back.client_order_id == "c-1" and back.payload == {"x": 1}
     assert str(back) == str(err)

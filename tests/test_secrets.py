@@ -9,8 +9,8 @@ import traceback
 from collections.abc import Iterator
 
 import pytest
-from spec_examples import example
 from scripted_server import Reply, ScriptedServer
+from spec_examples import example
 
 import xtoolkit as xt
 from xtoolkit._credentials import Credentials, read_env_file

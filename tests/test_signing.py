@@ -22,9 +22,7 @@ UPBIT = example("upbit", "auth_test_vectors")
 @pytest.mark.parametrize("vector", BINANCE["vectors"], ids=lambda v: v["name"][:30])
 def test_binance_hmac_vectors(vector: dict) -> None:
     assert vector["query"] + vector["body"] == vector["signed_payload"]
-    assert (
-        binance.sign(BINANCE["secretKey"], vector["query"], vector["body"]) == vector["signature"]
-    )
+    assert binance.sign(BINANCE["secretKey"], vector["query"], vector["body"]) == vector["signature"]
 
 
 def test_binance_encoding_matches_vector_for_non_ascii_symbol() -> None:
@@ -58,9 +56,7 @@ def test_binance_build_signs_the_exact_query_and_appends_signature_last() -> Non
     req = adapter.build(call, creds, now_ms=1499827319559, nonce="unused")
     assert (
         req.query
-        == BINANCE["vectors"][0]["signed_payload"]
-        + "&signature="
-        + BINANCE["vectors"][0]["signature"]
+        == BINANCE["vectors"][0]["signed_payload"] + "&signature=" + BINANCE["vectors"][0]["signature"]
     )
     assert req.headers == {"X-MBX-APIKEY": BINANCE["apiKey"]}
     assert req.method == "POST" and req.path == "/api/v3/order" and req.body is None

@@ -42,9 +42,7 @@ async def test_client_resolves_every_spelling() -> None:
         want = MarketRef("upbit", Symbol("BTC", "KRW"), "KRW-BTC")
         for text in ("upbit:BTC/KRW", "upbit:btc/krw", "upbit:KRW-BTC", "KRW-BTC", want):
             assert await ac.resolve(text) == want
-        assert (await ac.resolve("BTCUSDT")) == MarketRef(
-            "binance", Symbol("BTC", "USDT"), "BTCUSDT"
-        )
+        assert (await ac.resolve("BTCUSDT")) == MarketRef("binance", Symbol("BTC", "USDT"), "BTCUSDT")
         assert str(await ac.resolve("binance:ETH/BTC")) == "binance:ETH/BTC"
         with pytest.raises(xt.InvalidArgument, match="which exchange"):
             await ac.resolve("BTC/USDT")

@@ -7,8 +7,8 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from spec_examples import example
 from scripted_server import Reply, ScriptedServer
+from spec_examples import example
 
 import xtoolkit as xt
 from xtoolkit._ratelimit import Gate

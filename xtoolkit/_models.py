@@ -97,9 +97,7 @@ def to_decimal(value: Any, *, name: str = "value") -> Decimal:
     elif isinstance(value, float):
         d = Decimal(repr(value))
     else:
-        raise InvalidArgument(
-            f"{name} must be str, int, float or Decimal, not {type(value).__name__}"
-        )
+        raise InvalidArgument(f"{name} must be str, int, float or Decimal, not {type(value).__name__}")
     if not d.is_finite():
         raise InvalidArgument(f"{name}={value!r} is not a finite number")
     return d
