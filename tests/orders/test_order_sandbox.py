@@ -387,7 +387,10 @@ def test_no_secret_in_any_repr_error_frame_or_journal(box: Any, journal: Path) -
         placed = plan.submit(confirm=True)
         seen += [repr(placed), placed._repr_html_(), repr(plan), str(plan.snapshot)]
         box.faults.next("upbit", kind="lose_response", endpoint="/v1/orders")
-        for qty in ("0.01", "0.00035"):  # a guard refusal, then a lost answer
+        # A guard refusal (over the 50,000 KRW cap at any price), then a lost answer (an order
+        # of 40,000 KRW, under the cap whatever the date's BTC price).
+        under_cap = (D(40_000) / mid(box, "upbit", "KRW-BTC")).quantize(D("0.00000001"))
+        for qty in ("0.01", str(under_cap)):
             try:
                 upbit_buy(client, box, qty=qty).submit(confirm=True)
             except xt.XtoolkitError as exc:

@@ -35,7 +35,8 @@ def test_account_shape_and_seed(binance: BinanceClient) -> None:
 
 
 def test_resting_limit_full_response_locks_quote(box: Sandbox) -> None:
-    client = new_binance(box, {"USDT": "1000"})
+    # Enough for 0.01 BTC at any price the sandbox's BTC can reach (about ±5 % long-run).
+    client = new_binance(box, {"USDT": "10000"})
     price = _below(box, "BTCUSDT", 5000)
     r = client.signed(
         "POST",
@@ -57,7 +58,7 @@ def test_resting_limit_full_response_locks_quote(box: Sandbox) -> None:
     assert body["clientOrderId"] == "nb-rest-1"
     assert r.header("x-mbx-order-count-10s") == "1" and r.header("x-mbx-order-count-1d") == "1"
     free, locked = _balances(client)["USDT"]
-    assert locked == D(price) * D("0.01") and free + locked == D(1000)
+    assert locked == D(price) * D("0.01") and free + locked == D(10000)
     query = client.signed("GET", "/api/v3/order", {"symbol": "BTCUSDT", "orderId": body["orderId"]}).json()
     assert_shape(query, example("binance", "order_query"))
     by_client = client.signed(
@@ -72,7 +73,7 @@ def test_resting_limit_full_response_locks_quote(box: Sandbox) -> None:
     assert_shape(cancel.json(), example("binance", "order_cancel"))
     assert cancel.json()["status"] == "CANCELED"
     assert cancel.json()["origClientOrderId"] == "nb-rest-1"
-    assert _balances(client)["USDT"] == (D(1000), D(0))
+    assert _balances(client)["USDT"] == (D(10000), D(0))
     again = client.signed("DELETE", "/api/v3/order", {"symbol": "BTCUSDT", "orderId": body["orderId"]})
     assert again.status == 400 and again.json() == example("binance", "error_-2011")
 
