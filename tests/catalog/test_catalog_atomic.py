@@ -25,8 +25,8 @@ _WRITER = textwrap.dedent(
                   "close": pa.array(np.random.default_rng(0).random(n))})
     print("ready", flush=True)
     for i in range(10_000):  # bounded; the parent kills it long before
-        write_table(root, f"kind=candles/exchange=x/symbol=A-B/interval=1m/date=2026-01-01/part-{i}-{i+1}.parquet",
-                    t, kind="candles")
+        where = "kind=candles/exchange=x/symbol=A-B/interval=1m/date=2026-01-01"
+        write_table(root, f"{where}/part-{i}-{i+1}.parquet", t, kind="candles")
     """
 )
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import random
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -155,3 +157,140 @@ def test_async_client_runs_as_a_task(box: object) -> None:
 
     ran, after = asyncio.run(main())
     assert len(ran) == 2 and len(after) >= 4
+
+
+# --- stop() at random points: every recorded row is on disk, none arrives later ---------------
+
+
+def _disk_keys(sink: str, where: Path) -> list[tuple[int, str]]:
+    """(poll_ts in µs, symbol) of every row on disk, sorted; a multiset, so duplicates show."""
+    if not where.exists():
+        return []
+    if sink == "csv":
+        df = xr.read_csv(where)
+    elif sink == "parquet":
+        df = xr.read_parquet(where)
+    else:
+        df = xt.Catalog(where).sql("SELECT poll_ts, symbol FROM record_premium")
+    return _keys(df)
+
+
+def _keys(df: pd.DataFrame) -> list[tuple[int, str]]:
+    # Microseconds: what every sink stores (Spark-readable); the frame holds nanoseconds.
+    us = pd.to_datetime(df["poll_ts"], utc=True).dt.as_unit("us").astype("int64")
+    return sorted(zip(us.tolist(), df["symbol"].astype(str).tolist(), strict=True))
+
+
+def _files(where: Path) -> dict[str, tuple[int, int]]:
+    """Every file below ``where`` (or ``where`` itself) with its size and mtime: a late write shows."""
+    if where.is_file():
+        paths = [where]
+    else:
+        paths = [p for p in where.rglob("*") if p.is_file()] if where.exists() else []
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in paths}
+
+
+def _stop_at_random_points(recorder_cls: type, client: xt.Client, sink: str, where: Path, seed: int) -> None:
+    """Start/stop one recorder 30 times; after each stop() the disk holds exactly its frame.
+
+    A third of the stops land while a poll's write is queued on its thread (the write is held
+    there until stop() has been called: where the pre-fix recorder closed the sink under it),
+    the rest between polls or before the first one. Every wait is bounded; the outcome never
+    depends on how fast this machine is.
+    """
+    rng = random.Random(seed)
+    if sink == "catalog":
+        target: dict[str, object] = {"catalog": xt.Catalog(where)}
+    else:
+        target = {"path": where, "format": sink}
+    # flush_every=0.05: some Parquet/catalog flushes happen mid-run, the rest in stop().
+    rec = recorder_cls(
+        client, "premium", bases=["BTC"], every=0.02, flush_every=0.05, progress=False, **target
+    )
+    sink_obj = rec._sink
+    real_write = sink_obj.write
+    writes = [0]
+    hold: dict[str, object] = {"at": -1}
+    entered, finished = threading.Event(), threading.Event()
+
+    def write(rows: pd.DataFrame) -> None:
+        n = writes[0]
+        writes[0] += 1
+        if n == hold["at"]:
+            entered.set()
+            # Keep this write on its thread until stop() was called and its cancel has had time
+            # to land; a correct recorder waits for us, the pre-fix one closed the sink meanwhile.
+            rec._stopping.wait(10.0)
+            time.sleep(0.05)
+        try:
+            real_write(rows)
+        finally:
+            if n == hold["at"]:
+                finished.set()
+
+    sink_obj.write = write
+    for cycle in range(30):
+        mode = rng.choice(["in_write", "between", "between", "at_once"])
+        k = rng.randint(0, 3)
+        entered.clear()
+        finished.clear()
+        hold["at"] = writes[0] + k if mode == "in_write" else -1
+        polls = rec.polls
+        rec.start()
+        if mode == "in_write":
+            assert entered.wait(10.0), f"cycle {cycle}: the held write never started"
+        elif mode == "between":
+            wait_for(lambda want=polls + k: rec.polls >= want, timeout=10.0)
+            time.sleep(rng.uniform(0.0, 0.03))  # anywhere in the poll cycle: sleep, request, write
+        frame = rec.stop(timeout=10.0)
+        assert _disk_keys(sink, where) == _keys(frame), f"cycle {cycle} ({mode}): rows lost or duplicated"
+        after_stop = _files(where)
+        if mode == "in_write":
+            # A write still running after stop() returned would finish now: give it the chance.
+            assert finished.wait(10.0)
+        assert _files(where) == after_stop, f"cycle {cycle} ({mode}): a write landed after stop() returned"
+    assert rec.polls >= 30  # the cycles did record (a test of nothing would pass trivially)
+
+
+@pytest.mark.parametrize("sink", ["csv", "parquet", "catalog"])
+def test_stop_at_random_points_flushes_every_row(client: xt.Client, tmp_path: Path, sink: str) -> None:
+    where = tmp_path / {"csv": "rec.csv", "parquet": "pq", "catalog": "cat"}[sink]
+    _stop_at_random_points(xr.Recorder, client, sink, where, seed=16)
+
+
+# --- the plain Parquet sink writes each part atomically -----------------------------------------
+
+
+def test_parquet_parts_are_written_atomically(
+    client: xt.Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow.parquet as pq
+
+    root = tmp_path / "pq"
+    real = pq.write_table
+    seen: list[tuple[str, list[str]]] = []
+
+    def spy(table: object, where: object, **kw: object) -> None:
+        # The bytes go to a dot-named temp file beside the final part, which is not there yet.
+        name = getattr(where, "name", where)
+        assert isinstance(name, str), "written straight to the final path, not through a temp file"
+        folder = Path(name).parent
+        seen.append((Path(name).name, sorted(p.name for p in folder.glob("part-*.parquet"))))
+        real(table, where, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pq, "write_table", spy)
+    df = xr.Recorder(client, "premium", bases=["BTC"], every=0.02, path=root, format="parquet").run(2)
+    assert len(seen) == 1 and seen[0][0].startswith(".part-") and seen[0][1] == []
+    assert [p.name.startswith(".") for p in root.rglob("*") if p.is_file()] == [False]
+    assert len(xr.read_parquet(root)) == len(df) == 2
+
+    # A write that dies half-way (disk full) leaves nothing a reader would pick up.
+    def dies(table: object, where: object, **kw: object) -> None:
+        where.write(b"PAR1 half a file")  # type: ignore[attr-defined]
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pq, "write_table", dies)
+    with pytest.raises(OSError, match="No space"):
+        xr.Recorder(client, "premium", bases=["BTC"], every=0.02, path=root, format="parquet").run(1)
+    assert [p.name for p in root.rglob("*") if p.is_file()] == [seen[0][0].split(".tmp-")[0][1:]]
+    assert len(xr.read_parquet(root)) == 2

@@ -13,7 +13,8 @@ import contextlib
 import json
 import os
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -21,7 +22,7 @@ import pyarrow.parquet as pq
 from xtoolkit._errors import XtoolkitError
 from xtoolkit.catalog.layout import Root
 
-__all__ = ["CatalogWriteError", "write_bytes", "write_table"]
+__all__ = ["CatalogWriteError", "replace_atomically", "write_bytes", "write_table"]
 
 META_KEY = b"xtoolkit"
 
@@ -44,6 +45,33 @@ def _tmp_name(directory: str, name: str) -> str:
     return f"{directory}/.{name}.tmp-{uuid.uuid4().hex[:12]}"
 
 
+def replace_atomically(target: str, fill: Callable[[IO[bytes]], object]) -> None:
+    """Create or replace the local file ``target`` in one step: ``fill`` writes its bytes.
+
+    ``fill`` writes into ``.<name>.tmp-<random>`` beside ``target`` (same directory, so the
+    rename cannot cross filesystems); the temp file is flushed and fsynced, renamed onto
+    ``target`` and the directory fsynced. Readers (pyarrow, DuckDB, Dask, Spark) skip
+    dot-prefixed names, so they see the whole file or none. Raises ``OSError``; on any error
+    or interrupt the temp file is removed and ``target`` is untouched.
+    """
+    directory, name = os.path.split(target)
+    directory = directory or "."
+    os.makedirs(directory, exist_ok=True)
+    tmp = _tmp_name(directory, name)
+    try:
+        with open(tmp, "wb") as fh:
+            fill(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        # Ctrl-C or an error mid-write: the temp file is junk, never the target.
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(directory)
+
+
 def write_table(root: Root, rel_path: str, table: pa.Table, *, kind: str) -> str:
     """Write ``table`` at ``rel_path`` below ``root`` atomically; returns the full path.
 
@@ -61,20 +89,7 @@ def write_table(root: Root, rel_path: str, table: pa.Table, *, kind: str) -> str
     }
     try:
         if root.local:
-            os.makedirs(directory, exist_ok=True)
-            tmp = _tmp_name(directory, name)
-            try:
-                with open(tmp, "wb") as fh:
-                    pq.write_table(table, fh, **options)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, target)
-            except BaseException:
-                # Ctrl-C or an error mid-write: the temp file is junk, never the target.
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-            _fsync_dir(directory)
+            replace_atomically(target, lambda fh: pq.write_table(table, fh, **options))
         else:
             root.fs.makedirs(directory, exist_ok=True)
             tmp = _tmp_name(directory, name)
@@ -89,22 +104,10 @@ def write_table(root: Root, rel_path: str, table: pa.Table, *, kind: str) -> str
 def write_bytes(root: Root, rel_path: str, data: bytes) -> None:
     """Write a small bookkeeping file atomically (same temp-fsync-rename dance)."""
     target = root.join(rel_path)
-    directory, name = target.rsplit("/", 1)
+    directory = target.rsplit("/", 1)[0]
     try:
         if root.local:
-            os.makedirs(directory, exist_ok=True)
-            tmp = _tmp_name(directory, name)
-            try:
-                with open(tmp, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, target)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-            _fsync_dir(directory)
+            replace_atomically(target, lambda fh: fh.write(data))
         else:
             root.fs.makedirs(directory, exist_ok=True)
             root.fs.pipe_file(target, data)

@@ -199,7 +199,7 @@ def to_parquet(df: pd.DataFrame, path: str | Path, *, kind: str | None = None) -
 
 
 def write_part(df: pd.DataFrame, path: Path, *, kind: str) -> Path:
-    """Write one partition file of a ``kind`` dataset whose partition keys live in the path.
+    """Write one partition file of a ``kind`` dataset whose partition keys live in the path, atomically.
 
     The frame is written as given (no conforming: the hive keys are not columns here) and the
     metadata names ``kind`` so :func:`read_parquet` can restore the full schema.
@@ -214,8 +214,12 @@ def write_part(df: pd.DataFrame, path: Path, *, kind: str) -> Path:
     table = pa.Table.from_pandas(out, preserve_index=False)
     meta = dict(table.schema.metadata or {})
     meta[META_KEY] = json.dumps(header).encode()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table.replace_schema_metadata(meta), path, **_PARQUET_OPTIONS)
+    table = table.replace_schema_metadata(meta)
+    # Atomic (temp name beside it, fsync, rename): a recorder flushing while the process is
+    # killed, or a reader listing the directory mid-write, never sees a half-written part.
+    from xtoolkit.catalog.writer import replace_atomically
+
+    replace_atomically(str(path), lambda fh: pq.write_table(table, fh, **_PARQUET_OPTIONS))
     return path
 
 
