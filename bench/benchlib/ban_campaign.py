@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -93,7 +94,11 @@ class _Venue:
 
     def ban(self) -> None:
         now = time.time()
-        self.ban_start, self.ban_end, self.known_at = now, now + self.cfg.ban_s, None
+        # The ban ends on a whole millisecond, the resolution its "banned until" text states:
+        # a sub-millisecond end would make a client that honours the stated time exactly look
+        # like it arrived inside the ban.
+        end = math.ceil((now + self.cfg.ban_s) * 1000) / 1000
+        self.ban_start, self.ban_end, self.known_at = now, end, None
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         now = time.time()
