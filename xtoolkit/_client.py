@@ -8,12 +8,13 @@ tz-aware UTC timestamps — also when empty.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import difflib
 import functools
 import inspect
 import math
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -1093,6 +1094,14 @@ class Client:
     async def arun(self, coro: Awaitable[R]) -> R:
         """Await an engine coroutine from another event loop (e.g. a notebook cell)."""
         return await self._thread.arun(coro)  # type: ignore[arg-type]
+
+    def submit(self, coro: Coroutine[Any, Any, R]) -> concurrent.futures.Future[R]:
+        """Start an engine coroutine on this client's loop thread without waiting for it
+        (background work such as a Recorder); the future carries its result or error."""
+        if self._engine.closed or self._thread.closed:
+            coro.close()
+            raise ClientClosed("this client is closed; create a new one")
+        return self._thread.submit(coro)
 
     def close(self) -> None:
         """Close the session and stop the loop thread (idempotent)."""
