@@ -1,8 +1,16 @@
-"""Columns -> DataFrames with one fixed schema per kind, even when empty.
+"""One schema registry (kind -> column -> dtype) and one frame builder, empty-safe.
 
-Every frame is long-form with ``exchange`` and ``symbol`` columns (balances: ``asset``),
-numbers as float64 and timestamps as tz-aware UTC. The shape never depends on how many
-inputs were given. ``SCHEMAS`` is the single source of truth for column names and dtypes.
+Every frame xtoolkit hands back is built here, by :func:`frame`, from column lists, with the
+columns and dtypes its kind registers in :data:`SCHEMAS`: long form with ``exchange`` and
+``symbol`` columns (balances: ``asset``; premium rows: ``base``), numbers as float64, text as
+``str``, timestamps tz-aware UTC in nanoseconds — and the same columns when there are no rows,
+so a frame's shape never depends on how many inputs were given.
+
+Kinds: the market data the clients return (tickers, orderbook, trades, candles, balances,
+orders, markets), the research frames (compare, premium, premium_history, book, ...), the
+recorder's (record_*), stream records (``stream``). A wing that owns a table of its own
+(the order journal, reconcile verdicts) registers it with :func:`register`, next to where it
+is defined, and builds it with the same :func:`frame`.
 """
 
 from __future__ import annotations
@@ -13,15 +21,32 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["SCHEMAS", "empty_columns", "frame", "merge_columns"]
+from xtoolkit._errors import InvalidArgument
+
+__all__ = [
+    "RESEARCH_KINDS",
+    "SCHEMAS",
+    "coerce",
+    "conform",
+    "empty_columns",
+    "frame",
+    "merge_columns",
+    "register",
+    "schema",
+]
 
 STR = "str"
 F64 = "float64"
 I64 = "int64"
+#: Nullable integers (stream sequence ids exceed float64's exact integer range).
+NULLABLE_I64 = "Int64"
 BOOL = "bool"
 TS = "datetime64[ns, UTC]"
+DTYPES = (STR, F64, I64, NULLABLE_I64, BOOL, TS)
 
-SCHEMAS: dict[str, dict[str, str]] = {
+# --- market data: what the clients return ----------------------------------------------------
+
+_MARKET_DATA: dict[str, dict[str, str]] = {
     "tickers": {
         "exchange": STR,
         "symbol": STR,
@@ -108,10 +133,226 @@ SCHEMAS: dict[str, dict[str, str]] = {
     },
 }
 
+# --- research: comparisons, premium, books, balances, recordings -----------------------------
+
+_PREMIUM: dict[str, str] = {
+    "base": STR,
+    "fx_source": STR,
+    "fx_rate": F64,
+    "upbit_mid": F64,
+    "binance_mid": F64,
+    "binance_mid_krw": F64,
+    "upbit_mid_usdt": F64,
+    "premium_pct": F64,
+    "premium_bps": F64,
+    "upbit_ts": TS,
+    "binance_ts": TS,
+    "fx_ts": TS,
+    "upbit_age_s": F64,
+    "binance_age_s": F64,
+    "fx_age_s": F64,
+    "skew_s": F64,
+    "max_age_s": F64,
+    "stale": BOOL,
+    "error": STR,
+}
+
+_POLL: dict[str, str] = {"poll_ts": TS, "lag_s": F64, "error_type": STR}
+
+_RESEARCH: dict[str, dict[str, str]] = {
+    "compare": {
+        "base": STR,
+        "exchange": STR,
+        "symbol": STR,
+        "quote": STR,
+        "bid": F64,
+        "ask": F64,
+        "mid": F64,
+        "last": F64,
+        "fx_source": STR,
+        "fx_rate": F64,
+        "fx_ts": TS,
+        "quote_n": STR,
+        "bid_n": F64,
+        "ask_n": F64,
+        "mid_n": F64,
+        "last_n": F64,
+        "ts": TS,
+        "age_s": F64,
+        "stale": BOOL,
+        "error": STR,
+    },
+    "premium": _PREMIUM,
+    "premium_history": {
+        "ts": TS,
+        "base": STR,
+        "fx_source": STR,
+        "upbit_close": F64,
+        "binance_close": F64,
+        "fx_rate": F64,
+        "binance_close_krw": F64,
+        "upbit_close_usdt": F64,
+        "premium_pct": F64,
+        "premium_bps": F64,
+        "upbit_volume": F64,
+        "binance_volume": F64,
+        "filled_upbit": BOOL,
+        "filled_binance": BOOL,
+        "filled_fx": BOOL,
+        "error": STR,
+    },
+    "premium_summary": {
+        "fx_source": STR,
+        "count": I64,
+        "mean": F64,
+        "std": F64,
+        "min": F64,
+        "p5": F64,
+        "p25": F64,
+        "p50": F64,
+        "p75": F64,
+        "p95": F64,
+        "max": F64,
+        "latest": F64,
+        "latest_ts": TS,
+        "zscore_latest": F64,
+    },
+    "book": {
+        "exchange": STR,
+        "symbol": STR,
+        "side": STR,
+        "level": I64,
+        "price": F64,
+        "qty": F64,
+        "quote": STR,
+        "price_n": F64,
+        "notional_n": F64,
+        "cum_qty": F64,
+        "cum_notional_n": F64,
+        "mid_n": F64,
+        "distance_pct": F64,
+        "fx_source": STR,
+        "fx_rate": F64,
+        "ts": TS,
+    },
+    "depth": {
+        "exchange": STR,
+        "symbol": STR,
+        "side": STR,
+        "pct": F64,
+        "levels": I64,
+        "qty": F64,
+        "notional_n": F64,
+        "error": STR,
+    },
+    "slippage": {
+        "exchange": STR,
+        "symbol": STR,
+        "side": STR,
+        "size": F64,
+        "size_in": STR,
+        "filled": BOOL,
+        "filled_qty": F64,
+        "filled_notional_n": F64,
+        "vwap_n": F64,
+        "best_n": F64,
+        "mid_n": F64,
+        "slippage_bps_mid": F64,
+        "slippage_bps_best": F64,
+        "levels_used": I64,
+        "error": STR,
+    },
+    "valued_balances": {
+        "exchange": STR,
+        "asset": STR,
+        "symbol": STR,
+        "free": F64,
+        "locked": F64,
+        "total": F64,
+        "price": F64,
+        "price_n": F64,
+        "value_n": F64,
+        "priced": BOOL,
+        "fx_source": STR,
+        "fx_rate": F64,
+        "ts": TS,
+        "note": STR,
+        "error": STR,
+    },
+    "record_premium": {"exchange": STR, "symbol": STR, **_PREMIUM, **_POLL},
+    "record_tickers": {**_MARKET_DATA["tickers"], "mid": F64, **_POLL, "error": STR},
+    "record_errors": {"poll_ts": TS, "exchange": STR, "error_type": STR, "error": STR},
+    "exchanges": {
+        "exchange": STR,
+        "active": BOOL,
+        "keyed": BOOL,
+        "quote": STR,
+        "base_url": STR,
+        "sandbox": BOOL,
+    },
+}
+
+# --- streams: every normalized websocket message is one row of this shape ---------------------
+
+#: ``seq`` is nullable: Upbit sequential ids exceed float64's exact integer range, and book
+#: snapshots have none.
+_STREAM: dict[str, dict[str, str]] = {
+    "stream": {
+        "exchange": STR,
+        "symbol": STR,
+        "channel": STR,
+        "bid": F64,
+        "ask": F64,
+        "bid_qty": F64,
+        "ask_qty": F64,
+        "price": F64,
+        "qty": F64,
+        "side": STR,
+        "event_ts": TS,
+        "received_ts": TS,
+        "seq": NULLABLE_I64,
+        "gap": BOOL,
+        "reason": STR,
+    },
+}
+
+#: The registry: kind -> column -> dtype. The single source of truth for column names, their
+#: order and their dtypes (read it, never edit it: add a kind with :func:`register`).
+SCHEMAS: dict[str, dict[str, str]] = {**_MARKET_DATA, **_RESEARCH, **_STREAM}
+#: The research layer's kinds (the frames of :mod:`xtoolkit.research`).
+RESEARCH_KINDS: tuple[str, ...] = tuple(_RESEARCH)
+
+
+def register(kind: str, columns: Mapping[str, str]) -> dict[str, str]:
+    """Add the table ``kind`` (column -> dtype) to :data:`SCHEMAS`; returns its registered dict.
+
+    Registering the same columns again is a no-op (modules may be reloaded); different columns
+    under a taken name raise :class:`~xtoolkit.InvalidArgument`.
+    """
+    spec = dict(columns)
+    bad = {c: d for c, d in spec.items() if d not in DTYPES}
+    if bad:
+        raise InvalidArgument(f"{kind}: unknown dtypes {bad}; use one of {', '.join(DTYPES)}")
+    known = SCHEMAS.get(kind)
+    if known is not None:
+        if known != spec:
+            raise InvalidArgument(f"frame kind {kind!r} is already registered with other columns")
+        return known
+    SCHEMAS[kind] = spec
+    return spec
+
+
+def schema(kind: str) -> dict[str, str]:
+    """Column -> dtype of ``kind`` (``InvalidArgument`` naming the known kinds otherwise)."""
+    found = SCHEMAS.get(kind)
+    if found is None:
+        raise InvalidArgument(f"unknown frame kind {kind!r}; known: {', '.join(sorted(SCHEMAS))}")
+    return found
+
 
 def empty_columns(kind: str) -> dict[str, list[Any]]:
     """A fresh, empty column dict for ``kind``."""
-    return {name: [] for name in SCHEMAS[kind]}
+    return {name: [] for name in schema(kind)}
 
 
 def merge_columns(parts: Iterable[Mapping[str, Sequence[Any]]], kind: str) -> dict[str, list[Any]]:
@@ -129,44 +370,105 @@ def merge_columns(parts: Iterable[Mapping[str, Sequence[Any]]], kind: str) -> di
     return out
 
 
-def _series(values: Sequence[Any], dtype: str, n: int) -> Any:
+def _missing(v: Any) -> bool:
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+
+
+def _column(values: Sequence[Any], dtype: str, n: int) -> Any:
+    """One column of ``n`` rows; no values at all means ``n`` missing ones (NaN/NA/NaT/False/0)."""
+    if isinstance(values, np.ndarray) and dtype == F64 and values.dtype.kind == "f":
+        return values.astype(np.float64, copy=True)  # history maths: already float arrays
+    vals = values if isinstance(values, list) else list(values)
     if dtype == F64:
-        if not values:
+        if not vals:
             return np.full(n, np.nan)
-        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+        return np.array([np.nan if _missing(v) else v for v in vals], dtype=np.float64)
     if dtype == I64:
-        return np.array(values, dtype=np.int64) if values else np.zeros(n, dtype=np.int64)
+        return np.array(vals, dtype=np.int64) if vals else np.zeros(n, dtype=np.int64)
     if dtype == BOOL:
-        return np.array(values, dtype=bool) if values else np.zeros(n, dtype=bool)
+        return np.array(vals, dtype=bool) if vals else np.zeros(n, dtype=bool)
+    if dtype == NULLABLE_I64:
+        return pd.array([None if _missing(v) else int(v) for v in vals] if vals else [None] * n, dtype=dtype)
     if dtype == TS:
-        if not values:
+        if not vals:
             return pd.DatetimeIndex([pd.NaT] * n, dtype=TS)
-        first = next((v for v in values if v is not None), None)
-        if isinstance(first, int | float | np.integer | np.floating):
+        first = next((v for v in vals if not _missing(v)), None)
+        if isinstance(first, int | float | np.integer | np.floating) and not isinstance(first, bool):
             # Epoch milliseconds from the venues: exact integer maths, no float rounding.
-            ms = np.array([-(2**63) if v is None else int(v) for v in values], dtype=np.int64)
+            ms = np.array([-(2**63) if _missing(v) else int(v) for v in vals], dtype=np.int64)
             return pd.to_datetime(ms, unit="ms", utc=True).as_unit("ns")
-        return pd.to_datetime(list(values), utc=True, format="ISO8601").as_unit("ns")
-    return (
-        pd.array([None if v is None else str(v) for v in values], dtype=STR)
-        if values
-        else (pd.array([None] * n, dtype=STR))
-    )
+        stamps = [pd.NaT if _missing(v) else v for v in vals]
+        return pd.DatetimeIndex(pd.to_datetime(stamps, utc=True, format="ISO8601")).as_unit("ns")
+    if not vals:
+        return pd.array([None] * n, dtype=STR)
+    return pd.array([None if _missing(v) else str(v) for v in vals], dtype=STR)
 
 
 def frame(
-    kind: str, columns: Mapping[str, Sequence[Any]] | None = None, *, raw: bool = False
+    kind: str | Mapping[str, str],
+    columns: Mapping[str, Sequence[Any]] | None = None,
+    *,
+    raw: bool = False,
 ) -> pd.DataFrame:
-    """Build the ``kind`` frame from columns; missing columns are filled with NaN/NA.
+    """The ``kind`` frame from column lists: exactly its columns, in order, with its dtypes.
 
-    With ``raw=True`` a ``raw`` column (the venue's payload per row) is appended when present.
+    ``kind`` is a registered kind (``"tickers"``, ``"premium"``...) or a column -> dtype
+    mapping. Absent columns are filled with NaN / NA / NaT / False / 0; a column the kind does
+    not have raises ``InvalidArgument`` (a dropped column would be a silent loss) — except
+    ``raw``, the venue payload per row, appended as an object column when ``raw=True``.
     """
-    schema = SCHEMAS[kind]
+    spec = schema(kind) if isinstance(kind, str) else dict(kind)
     columns = columns or {}
+    unknown = set(columns) - set(spec) - {"raw"}
+    if unknown:
+        raise InvalidArgument(f"{kind if isinstance(kind, str) else 'this frame'} has no columns {sorted(unknown)}")
     n = max((len(v) for v in columns.values()), default=0)
-    data = {name: _series(columns.get(name, []), dtype, n) for name, dtype in schema.items()}
+    data = {name: _column(columns.get(name, []), dtype, n) for name, dtype in spec.items()}
     df = pd.DataFrame(data, index=pd.RangeIndex(n))
     if raw:
         values = columns.get("raw", [None] * n)
         df["raw"] = pd.Series(list(values), dtype=object, index=df.index)
     return df
+
+
+def _as_utc(series: pd.Series) -> pd.Series:
+    if not isinstance(series.dtype, pd.DatetimeTZDtype) and not pd.api.types.is_datetime64_dtype(
+        series.dtype
+    ):
+        series = pd.to_datetime(series, utc=True, format="ISO8601")
+    elif series.dt.tz is None:
+        # Naive times are taken as UTC, as everywhere in xtoolkit.
+        series = series.dt.tz_localize("UTC")
+    return series.dt.tz_convert("UTC").dt.as_unit("ns")
+
+
+def coerce(series: pd.Series, dtype: str) -> pd.Series:
+    """``series`` as one of the schema dtypes (tz normalised to the string ``"UTC"``)."""
+    if dtype == TS:
+        return _as_utc(series)
+    if dtype == STR:
+        return series.astype(STR)
+    if dtype == BOOL and series.dtype != bool:
+        if series.isna().any():
+            raise InvalidArgument(f"column {series.name!r} has missing values; it must be bool")
+        return series.map(lambda v: v if isinstance(v, bool | np.bool_) else str(v) == "True").astype(bool)
+    return series.astype(dtype)
+
+
+def conform(df: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """``df`` with exactly ``kind``'s columns first, in order, with its dtypes.
+
+    Missing schema columns are added empty; extra columns are kept after them, unchanged.
+    """
+    spec = schema(kind)
+    n = len(df)
+    out: dict[str, Any] = {}
+    for name, dtype in spec.items():
+        if name in df.columns:
+            out[name] = coerce(df[name].reset_index(drop=True), dtype)
+        else:
+            out[name] = _column([], dtype, n)
+    for name in df.columns:
+        if name not in spec:
+            out[name] = df[name].reset_index(drop=True)
+    return pd.DataFrame(out, index=pd.RangeIndex(n))

@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from xtoolkit.research.schemas import schema as frame_schema
+from xtoolkit._frames import schema as frame_schema
 
 __all__ = ["PARTITION_KEYS", "TS_TYPE", "arrow_schema", "columns", "time_column"]
 

@@ -8,11 +8,10 @@ import uuid
 import pandas as pd
 import pyarrow as pa
 
-from xtoolkit._frames import frame
+from xtoolkit._frames import conform, frame
 from xtoolkit.catalog.layout import Root, Series
 from xtoolkit.catalog.schemas import arrow_schema, columns, time_column
 from xtoolkit.catalog.writer import write_table
-from xtoolkit.research.schemas import conform
 
 __all__ = ["read_candles", "write_candles", "write_records"]
 

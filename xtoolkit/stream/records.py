@@ -1,4 +1,4 @@
-"""The normalized stream record and the fixed schema of stream frames.
+"""The normalized stream record; stream frames use the registry's ``stream`` schema.
 
 Every message of every venue becomes one :class:`StreamRecord` row of the same shape, and
 anything that may have lost data (a disconnect, a sequence gap, a malformed frame, a consumer
@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from xtoolkit._frames import SCHEMAS
+
 __all__ = ["CHANNELS", "STREAM_SCHEMA", "StreamRecord", "gap_record"]
 
 #: Normalized channels: best bid/ask, public trades, local order book (its best after each update).
@@ -17,25 +19,9 @@ CHANNELS: tuple[str, ...] = ("book_ticker", "trades", "depth")
 
 NaN = math.nan
 
-#: Column -> dtype of every stream frame (``seq`` is nullable: Upbit sequential ids exceed
-#: float64's exact integer range, and book snapshots have none).
-STREAM_SCHEMA: dict[str, str] = {
-    "exchange": "str",
-    "symbol": "str",
-    "channel": "str",
-    "bid": "float64",
-    "ask": "float64",
-    "bid_qty": "float64",
-    "ask_qty": "float64",
-    "price": "float64",
-    "qty": "float64",
-    "side": "str",
-    "event_ts": "datetime64[ns, UTC]",
-    "received_ts": "datetime64[ns, UTC]",
-    "seq": "Int64",
-    "gap": "bool",
-    "reason": "str",
-}
+#: Column -> dtype of every stream frame: the registry's ``stream`` kind (``seq`` is nullable:
+#: Upbit sequential ids exceed float64's exact integer range, and book snapshots have none).
+STREAM_SCHEMA: dict[str, str] = SCHEMAS["stream"]
 
 
 @dataclass(slots=True)
