@@ -322,7 +322,7 @@ def throughput(count: int, with_premium: bool) -> dict[str, Any]:
 
 def parse_cost(n: int = 200_000) -> dict[str, float]:
     """Pure parse + record cost per frame (no I/O), for reference."""
-    from xtoolkit.stream import binance
+    from xtoolkit.exchanges.binance import ws as binance
 
     frames = [flood_frame(40_000_000_000 + i) for i in range(1000)]
     t = time.perf_counter()

@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from xtoolkit.stream.binance import BinanceProtocol
+from xtoolkit.exchanges.binance.ws import BinanceProtocol
 from xtoolkit.stream.connection import Connection, ConnectionPolicy, Malformed
 
 FRAMES = 31

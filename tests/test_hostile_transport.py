@@ -27,7 +27,7 @@ from spec_examples import example
 
 import xtoolkit as xt
 from xtoolkit.exchanges._spec import Call
-from xtoolkit.stream.binance import BinanceProtocol
+from xtoolkit.exchanges.binance.ws import BinanceProtocol
 from xtoolkit.stream.connection import Connection, ConnectionPolicy, Malformed
 from xtoolkit.stream.events import Trade
 

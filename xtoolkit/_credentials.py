@@ -14,11 +14,9 @@ from pathlib import Path
 
 __all__ = ["ENV_NAMES", "Credentials", "load_credentials", "mask", "mask_url"]
 
-#: Environment variable names per exchange: (key variable, secret variable).
-ENV_NAMES: dict[str, tuple[str, str]] = {
-    "binance": ("BINANCE_API_KEY", "BINANCE_API_SECRET"),
-    "upbit": ("UPBIT_ACCESS_KEY", "UPBIT_SECRET_KEY"),
-}
+#: Environment variable names per exchange: (key variable, secret variable). Filled by the
+#: exchange registry from each venue's ``credentials_env`` (this module sits below it).
+ENV_NAMES: dict[str, tuple[str, str]] = {}
 
 
 def mask(value: str | None) -> str:

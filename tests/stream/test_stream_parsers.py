@@ -10,7 +10,9 @@ import pytest
 from streamhelpers import example, example_text
 
 from xtoolkit import InvalidArgument, MalformedResponse
-from xtoolkit.stream import StreamMessageError, binance, upbit
+from xtoolkit.exchanges.binance import ws as binance
+from xtoolkit.exchanges.upbit import ws as upbit
+from xtoolkit.stream import StreamMessageError
 from xtoolkit.stream.events import BookSnapshot, Control, DepthDiff, Top, Trade
 
 D = Decimal

@@ -1,24 +1,63 @@
-"""The exchange registry: every supported venue, by name.
+"""The exchange registry: name -> venue package.
 
-Adding an exchange is one module beside these plus one line here.
+Each venue is one package beside this module, holding everything that venue is::
+
+    exchanges/
+      _spec.py       the adapter contract: Endpoint, Call, Request, RateLimit, Usage, Adapter
+      _venue.py      VenueSpec: the capabilities orders/ and stream/ read (OrderFacts, StreamFacts)
+      _stream.py     the stream vocabulary: events, StreamProtocol, StreamMessageError
+      _common.py     venue-neutral helpers (parameter text, Retry-After, intervals)
+      _orders.py     OrderSpec, the unified order an adapter translates
+      binance/       rest.py signing.py ws.py facts.py; VENUE in __init__
+      upbit/         the same shape
+
+Everything here is pure translation (no awaits); only ``_transport`` and the stream
+connection touch the network. Adding an exchange is one package exposing a ``VENUE`` (a
+:class:`VenueSpec`) plus one :func:`register_venue` line below (or, for a plugin or a test, one
+call at run time).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
+from xtoolkit import _credentials
 from xtoolkit._errors import InvalidArgument
-from xtoolkit.exchanges.binance import BinanceAdapter
-from xtoolkit.exchanges.upbit import UpbitAdapter
+from xtoolkit.exchanges import binance, upbit
+from xtoolkit.exchanges._venue import VenueSpec
 
-__all__ = ["REGISTRY", "create_adapter", "exchanges"]
+__all__ = [
+    "REGISTRY",
+    "VenueSpec",
+    "create_adapter",
+    "exchanges",
+    "register_venue",
+    "unregister_venue",
+    "venue_spec",
+]
 
-#: name -> adapter factory (keyword options, e.g. ``recv_window_ms`` for Binance).
-REGISTRY: dict[str, Callable[..., Any]] = {
-    "binance": BinanceAdapter,
-    "upbit": UpbitAdapter,
-}
+#: name -> :class:`VenueSpec` of every registered venue.
+REGISTRY: dict[str, VenueSpec] = {}
+
+
+def register_venue(spec: VenueSpec, *, replace: bool = False) -> VenueSpec:
+    """Add a venue to the registry (its name must be new unless ``replace``); returns ``spec``."""
+    if not isinstance(spec, VenueSpec):
+        raise InvalidArgument(f"register a VenueSpec, not {type(spec).__name__}")
+    name = spec.name.lower()
+    if name != spec.name or not name.isidentifier():
+        raise InvalidArgument(f"a venue name is a lower-case identifier like 'binance', not {spec.name!r}")
+    if name in REGISTRY and not replace:
+        raise InvalidArgument(f"a venue named {name!r} is already registered")
+    REGISTRY[name] = spec
+    _credentials.ENV_NAMES[name] = spec.credentials_env
+    return spec
+
+
+def unregister_venue(name: str) -> None:
+    """Remove a venue added by :func:`register_venue` (clients already built keep theirs)."""
+    REGISTRY.pop(name, None)
+    _credentials.ENV_NAMES.pop(name, None)
 
 
 def exchanges() -> list[str]:
@@ -26,10 +65,19 @@ def exchanges() -> list[str]:
     return sorted(REGISTRY)
 
 
-def create_adapter(name: str, **options: Any) -> Any:
-    """Build the adapter for ``name``; unknown names are an :class:`InvalidArgument`."""
+def venue_spec(name: str) -> VenueSpec:
+    """The :class:`VenueSpec` of ``name``; unknown names are an :class:`InvalidArgument`."""
     try:
-        factory = REGISTRY[name.lower()]
-    except KeyError:
+        return REGISTRY[name.lower()]
+    except (KeyError, AttributeError):
         raise InvalidArgument(f"unknown exchange {name!r}; supported: {', '.join(exchanges())}") from None
-    return factory(**options)
+
+
+def create_adapter(name: str, **options: Any) -> Any:
+    """Build the adapter for ``name`` with the options it takes (others are ignored)."""
+    spec = venue_spec(name)
+    return spec.adapter(**{k: v for k, v in options.items() if k in spec.options})
+
+
+register_venue(binance.VENUE)
+register_venue(upbit.VENUE)

@@ -15,9 +15,19 @@
 * :class:`LivePremium` — the kimchi premium recomputed on every book-top update;
 * gaps are data: rows with ``gap=True`` and a ``reason`` wherever something may be missing.
 
-Pure parts (no I/O): :mod:`.binance`, :mod:`.upbit` (message builders and parsers),
-:class:`LocalBook`, :class:`StreamBuffer`. The only websocket client code is
-:mod:`.connection`.
+Inside (venue-neutral; every venue's protocol lives in ``exchanges/<venue>/ws.py``)::
+
+    session.py     MarketStream and stream(): one Connection per venue, records out
+    connection.py  the only websocket client code (connect, keep alive, staleness, reconnect)
+    normalize.py   connection events -> records, local-book updates, gap rows
+    snapshots.py   REST book snapshots for diff-depth venues (StreamFacts.snapshot_call)
+    urls.py        stream roots from the client's REST hosts (StreamFacts URL rules)
+    book.py, buffer.py, taps.py, records.py, stats.py, errors.py, events.py
+    premium.py     LivePremium
+
+Streams depend on the engine protocol (:mod:`xtoolkit._engine`), never on the client module,
+and reach a ``Client``'s loop only through its bridge (``run``/``arun``). Pure parts (no
+I/O): :class:`LocalBook`, :class:`StreamBuffer`, the venue parsers.
 """
 
 from xtoolkit.stream.book import BookTop, LocalBook

@@ -1,6 +1,7 @@
 """The only aiohttp websocket client code: connect, keep alive, detect staleness, reconnect.
 
-A :class:`Connection` runs one venue's :class:`StreamProtocol` until stopped: it connects,
+A :class:`Connection` runs one venue's :class:`StreamProtocol` (from its
+``exchanges/<venue>/ws.py``) until stopped: it connects,
 sends the protocol's subscription messages (again after every reconnect), answers server pings,
 sends its own keep-alive (a ping frame, or Upbit's text ``PING``) every ``heartbeat`` seconds,
 and treats ``stale_after`` seconds without any frame as a dead link. Every drop is reported as
@@ -17,13 +18,12 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 import aiohttp
 
 from xtoolkit._errors import InvalidArgument
-from xtoolkit.stream.errors import StreamDisconnected, StreamMessageError
-from xtoolkit.stream.events import Event
+from xtoolkit.exchanges._stream import Event, StreamMessageError, StreamProtocol
+from xtoolkit.stream.errors import StreamDisconnected
 
 __all__ = [
     "Closed",
@@ -87,28 +87,6 @@ def backoff_delay(policy: ConnectionPolicy, failures: int, rng: random.Random | 
     base = min(policy.backoff_max, policy.backoff_initial * 2 ** max(0, failures - 1))
     jitter = (rng or random.Random()).uniform(0.5, 1.0)
     return float(base * jitter)
-
-
-class StreamProtocol(Protocol):
-    """What a venue module gives a connection (all pure)."""
-
-    exchange: str
-
-    def url(self) -> str:
-        """Where to connect."""
-        ...
-
-    def subscribe_messages(self) -> list[str]:
-        """Text messages to send after every (re)connect."""
-        ...
-
-    def keepalive(self) -> str | None:
-        """A text keep-alive, or None to send a ping frame."""
-        ...
-
-    def decode(self, data: str | bytes, received: float) -> list[Event]:
-        """The events in one frame (raises ``StreamMessageError``)."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)

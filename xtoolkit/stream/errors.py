@@ -12,17 +12,16 @@
 
 from __future__ import annotations
 
-from xtoolkit._errors import BadRequest, MalformedResponse, NetworkError, TransportError
+from xtoolkit._errors import BadRequest, NetworkError, TransportError
+
+# Defined beside the venue parsers that raise it (exchanges/ sits below stream/).
+from xtoolkit.exchanges._stream import StreamMessageError
 
 __all__ = ["BookNotSynced", "StreamDisconnected", "StreamMessageError", "SubscriptionRejected"]
 
 
 class StreamDisconnected(NetworkError):
     """The stream gave up reconnecting (``max_attempts`` consecutive failures)."""
-
-
-class StreamMessageError(MalformedResponse):
-    """A frame that is not the JSON the venue documents (the frame is skipped)."""
 
 
 class SubscriptionRejected(BadRequest):

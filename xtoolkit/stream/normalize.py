@@ -2,8 +2,9 @@
 
 Runs on the stream's loop, one event at a time, in arrival order. Every way data can go
 missing becomes a ``gap=True`` row here: a closed connection (one row per market and channel
-of that venue), a Binance depth sequence gap (and a REST resync), a jump in Binance's
-consecutive trade ids, a malformed frame, a subscription the venue refused.
+of that venue), a depth sequence gap (and a REST resync), a jump in trade ids on a venue
+whose ids are consecutive (``StreamFacts.consecutive_trade_ids``: Binance), a malformed
+frame, a subscription the venue refused.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 from xtoolkit._models import MarketRef
-from xtoolkit.stream.binance import BinanceProtocol
+from xtoolkit.exchanges._venue import StreamFacts
 from xtoolkit.stream.book import APPLIED, GAP, LocalBook, depth_record
 from xtoolkit.stream.connection import Closed, Failed, Malformed, Opened, StreamProtocol
 from xtoolkit.stream.errors import SubscriptionRejected
@@ -41,6 +42,7 @@ class Normalizer:
         snapshots: Snapshots,
         stats: StreamStats,
         emit: Emit,
+        facts: Mapping[str, StreamFacts] | None = None,
     ) -> None:
         self.channels = tuple(channels)
         self.refs = refs
@@ -49,8 +51,9 @@ class Normalizer:
         self.snapshots = snapshots
         self.stats = stats
         self.emit = emit
+        self.facts = facts if facts is not None else snapshots.facts
         self._symbols = {(r.exchange, r.native): str(r.symbol) for r in refs.values()}
-        #: Last Binance trade id per market: they are consecutive, so a jump is a gap.
+        #: Last trade id per market of venues whose ids are consecutive: a jump is a gap.
         self._last_trade: dict[str, int] = {}
 
     def handle(self, exchange: str, ev: object) -> None:
@@ -119,7 +122,8 @@ class Normalizer:
         symbol = self._symbol(exchange, ev.native)
         if symbol is None or "trades" not in self.channels:
             return
-        if exchange == "binance":
+        facts = self.facts.get(exchange)
+        if facts is not None and facts.consecutive_trade_ids:
             key = f"{exchange}:{symbol}"
             last = self._last_trade.get(key)
             if last is not None and ev.seq > last + 1:
@@ -188,7 +192,7 @@ class Normalizer:
             self.emit(gap_record(exchange, None, None, time.time(), f"subscription rejected: {ev.message}"))
             return
         protocol = self.protocols.get(exchange)
-        if ev.kind == "ack" and isinstance(protocol, BinanceProtocol) and protocol.is_subscribed(ev):
+        if ev.kind == "ack" and protocol is not None and protocol.is_subscribed(ev):
             # Subscribed: events now flow (and buffer), so REST snapshots taken from here on
             # are exactly what the sync procedure needs.
             for key, ref in self.refs.items():

@@ -1,17 +1,19 @@
 """``MarketStream``: live records from both venues, with local books and visible gaps.
 
 One :class:`~xtoolkit.stream.connection.Connection` per venue runs on the client's event loop
-(an ``AsyncClient``'s running loop, or a ``Client``'s private loop thread). Every parsed message
+(an ``AsyncClient``'s running loop, or a ``Client``'s private loop thread, reached through the
+one bridge, :class:`~xtoolkit._engine.Bridge`). Each venue's protocol, URL rules and snapshot
+needs come from its ``StreamFacts`` in the exchange registry. Every parsed message
 becomes a :class:`~xtoolkit.stream.records.StreamRecord` delivered, in order, to the rolling
 :class:`~xtoolkit.stream.buffer.StreamBuffer`, to ``async for`` consumers and to callbacks.
 
 Resilience, all visible in the data:
 
 * a dropped or stale connection gives one ``gap=True`` row per market and channel of that venue,
-  then reconnects (jittered backoff), re-subscribes and re-snapshots: Binance diff-depth books
-  from REST ``depth`` (the venue's documented procedure), Binance book tops from REST too (rows
-  noted ``reason="rest snapshot ..."``), Upbit from its own ``SNAPSHOT`` messages;
-* a Binance depth sequence gap gives a gap row and a resync of that book;
+  then reconnects (jittered backoff), re-subscribes and re-snapshots: diff-depth books (Binance)
+  from REST ``depth`` (the venue's documented procedure), their book tops from REST too (rows
+  noted ``reason="rest snapshot ..."``), full-book venues (Upbit) from their own messages;
+* a depth sequence gap gives a gap row and a resync of that book;
 * a malformed frame gives a gap row (and a typed error in ``stats.errors``);
 * a consumer too slow for its queue gives a gap row counting the records it lost.
 """
@@ -27,10 +29,10 @@ from typing import Any
 
 import pandas as pd
 
-from xtoolkit._client import AsyncClient, Client
+from xtoolkit._engine import Bridge, Engine, engine_of, on_engine
 from xtoolkit._errors import InvalidArgument
 from xtoolkit._models import MarketRef
-from xtoolkit.stream.binance import BinanceProtocol
+from xtoolkit.exchanges._venue import StreamFacts
 from xtoolkit.stream.book import LocalBook
 from xtoolkit.stream.buffer import StreamBuffer
 from xtoolkit.stream.connection import Connection, ConnectionPolicy, StreamProtocol
@@ -40,27 +42,14 @@ from xtoolkit.stream.records import CHANNELS, StreamRecord
 from xtoolkit.stream.snapshots import Snapshots
 from xtoolkit.stream.stats import StreamStats
 from xtoolkit.stream.taps import RecordTap
-from xtoolkit.stream.upbit import UpbitProtocol
-from xtoolkit.stream.urls import stream_url
+from xtoolkit.stream.urls import STREAM_HOSTS, stream_facts, stream_url
 
 __all__ = ["MarketStream", "stream"]
 
 log = logging.getLogger("xtoolkit.stream")
 
-#: Binance REST depth limit for book snapshots (weight jumps above 1000).
+#: Levels of a REST book snapshot (Binance's depth weight jumps above 1000).
 DEFAULT_DEPTH = 1000
-_PROTOCOLS: dict[str, type[BinanceProtocol] | type[UpbitProtocol]] = {
-    "binance": BinanceProtocol,
-    "upbit": UpbitProtocol,
-}
-
-
-def _engine(client: Client | AsyncClient) -> AsyncClient:
-    if isinstance(client, Client):
-        return client.engine
-    if isinstance(client, AsyncClient):
-        return client
-    raise InvalidArgument(f"expected an xtoolkit Client or AsyncClient, not {type(client).__name__}")
 
 
 class MarketStream:
@@ -105,7 +94,7 @@ class MarketStream:
 
     def __init__(
         self,
-        client: Client | AsyncClient,
+        client: Bridge | Engine,
         markets: str | Sequence[str],
         *,
         channels: str | Sequence[str] = ("book_ticker",),
@@ -116,7 +105,7 @@ class MarketStream:
         queue_size: int = 10_000,
     ) -> None:
         self.client = client
-        self._engine_client = _engine(client)
+        self._engine_client = engine_of(client)
         self.markets = [markets] if isinstance(markets, str) else list(markets)
         if not self.markets:
             raise InvalidArgument("give at least one market, e.g. ['binance:BTC/USDT']")
@@ -203,16 +192,17 @@ class MarketStream:
         refs: dict[str, MarketRef] = {}
         for market in self.markets:
             ref = await engine.resolve(market)
-            if ref.exchange not in _PROTOCOLS:
-                raise InvalidArgument(f"no streams for {ref.exchange}; supported: {', '.join(_PROTOCOLS)}")
+            if ref.exchange not in STREAM_HOSTS:
+                raise InvalidArgument(f"no streams for {ref.exchange}; supported: {', '.join(STREAM_HOSTS)}")
             await engine.market_info(ref)  # UnknownMarket now, not silence later
             refs[str(ref)] = ref
         for key, ref in refs.items():
             if "depth" in self.channels and key not in self.books:
                 self.books[key] = LocalBook(ref.exchange, str(ref.symbol), max_levels=self.depth)
         exchanges = list(dict.fromkeys(r.exchange for r in refs.values()))
+        facts: dict[str, StreamFacts] = {ex: stream_facts(ex) for ex in exchanges}
         protocols: dict[str, StreamProtocol] = {
-            ex: _PROTOCOLS[ex](
+            ex: facts[ex].protocol(
                 stream_url(engine, ex, self.stream_urls),
                 [r.native for r in refs.values() if r.exchange == ex],
                 self.channels,
@@ -221,7 +211,14 @@ class MarketStream:
         }
         self._refs = refs
         self._snapshots = Snapshots(
-            engine, refs, self.books, depth=self.depth, policy=self.policy, emit=self._emit, stats=self.stats
+            engine,
+            refs,
+            self.books,
+            depth=self.depth,
+            policy=self.policy,
+            emit=self._emit,
+            stats=self.stats,
+            facts=facts,
         )
         self._normalizer = Normalizer(
             channels=self.channels,
@@ -231,6 +228,7 @@ class MarketStream:
             snapshots=self._snapshots,
             stats=self.stats,
             emit=self._emit,
+            facts=facts,
         )
         self._loop = asyncio.get_running_loop()
         self.error = None
@@ -260,14 +258,14 @@ class MarketStream:
 
         Raises typed errors for bad markets (``UnknownMarket``) before anything connects.
         """
-        if not isinstance(self.client, Client):
+        if not isinstance(self.client, Bridge):
             raise InvalidArgument("with an AsyncClient use `await stream.astart()`")
         self.client.run(self._begin())
         return self
 
     def stop(self) -> pd.DataFrame:
         """Stop and return :meth:`frame`; re-raises the failure that ended a venue's stream."""
-        if not isinstance(self.client, Client):
+        if not isinstance(self.client, Bridge):
             raise InvalidArgument("with an AsyncClient use `await stream.astop()`")
         if not self.client.closed and self.running:
             self.client.run(self._end())
@@ -276,19 +274,13 @@ class MarketStream:
 
     async def astart(self) -> MarketStream:
         """Awaitable :meth:`start` (with a ``Client``, the stream still runs on its loop thread)."""
-        if isinstance(self.client, Client):
-            await self.client.arun(self._begin())
-        else:
-            await self._begin()
+        await on_engine(self.client, self._begin())
         return self
 
     async def astop(self) -> pd.DataFrame:
         """Awaitable :meth:`stop`."""
         if self.running:
-            if isinstance(self.client, Client):
-                await self.client.arun(self._end())
-            else:
-                await self._end()
+            await on_engine(self.client, self._end())
         self._raise_error()
         return self.frame()
 
@@ -328,7 +320,7 @@ class MarketStream:
             return book.frame(depth)
 
         loop = self._loop
-        if isinstance(self.client, Client) and loop is not None and loop.is_running():
+        if isinstance(self.client, Bridge) and loop is not None and loop.is_running():
             try:
                 running = asyncio.get_running_loop()
             except RuntimeError:
@@ -403,7 +395,7 @@ class MarketStream:
 
 
 async def stream(
-    client: Client | AsyncClient,
+    client: Bridge | Engine,
     markets: str | Sequence[str],
     *,
     channels: str | Sequence[str] = ("book_ticker",),

@@ -1,4 +1,6 @@
-"""REST snapshots that put a stream back on solid ground (Binance; Upbit needs none).
+"""REST snapshots that put a stream back on solid ground, for venues whose books stream as
+diffs (their ``StreamFacts.snapshot_call``: Binance ``depth``; Upbit streams full books and
+needs none).
 
 * a **depth snapshot** syncs a :class:`~xtoolkit.stream.book.LocalBook`: after subscribing
   (events are then already buffering, as the venue's procedure requires) and after a sequence
@@ -21,13 +23,15 @@ from collections.abc import Callable, Coroutine, Mapping
 from decimal import Decimal
 from typing import Any
 
-from xtoolkit._client import AsyncClient
+from xtoolkit._engine import Engine
 from xtoolkit._errors import XtoolkitError
 from xtoolkit._models import MarketRef
+from xtoolkit.exchanges._venue import StreamFacts
 from xtoolkit.stream.book import GAP, SYNCED, LocalBook, depth_record
 from xtoolkit.stream.connection import ConnectionPolicy
 from xtoolkit.stream.records import StreamRecord, gap_record
 from xtoolkit.stream.stats import StreamStats
+from xtoolkit.stream.urls import stream_facts
 
 __all__ = ["Snapshots"]
 
@@ -40,7 +44,7 @@ class Snapshots:
 
     def __init__(
         self,
-        engine: AsyncClient,
+        engine: Engine,
         refs: Mapping[str, MarketRef],
         books: Mapping[str, LocalBook],
         *,
@@ -48,9 +52,16 @@ class Snapshots:
         policy: ConnectionPolicy,
         emit: Emit,
         stats: StreamStats,
+        facts: Mapping[str, StreamFacts] | None = None,
     ) -> None:
         self.engine = engine
         self.refs = refs
+        #: Stream facts per venue of ``refs`` (default: the registry's).
+        self.facts = (
+            dict(facts)
+            if facts is not None
+            else {r.exchange: stream_facts(r.exchange) for r in refs.values()}
+        )
         self.books = books
         self.depth = depth
         self.policy = policy
@@ -74,17 +85,24 @@ class Snapshots:
         """The stream delivered book update ``seq`` for ``key``."""
         self._top_seq[key] = seq
 
+    def _rest_synced(self, exchange: str) -> bool:
+        facts = self.facts.get(exchange)
+        return facts is not None and facts.rest_book_sync
+
     def sync_book(self, key: str) -> None:
-        """Bring the (Binance) book of ``key`` in sync from REST, unless already under way."""
+        """Bring the diff-depth book of ``key`` in sync from REST, unless already under way
+        (venues that stream full books need no REST sync)."""
         exchange = self.refs[key].exchange
         generation = self._generation.get(exchange, 0)
-        if exchange == "binance" and self._syncing.get(key) != generation:
+        if self._rest_synced(exchange) and self._syncing.get(key) != generation:
             self._syncing[key] = generation
             self._spawn(self._sync_book(key, generation))
 
     def book_top(self, key: str) -> None:
-        """Emit a ``book_ticker`` row for ``key`` from REST depth (Binance)."""
-        self._spawn(self._book_top(key, self._generation.get(self.refs[key].exchange, 0)))
+        """Emit a ``book_ticker`` row for ``key`` from REST depth (diff-depth venues)."""
+        exchange = self.refs[key].exchange
+        if self._rest_synced(exchange):
+            self._spawn(self._book_top(key, self._generation.get(exchange, 0)))
 
     async def stop(self) -> None:
         """Cancel everything in flight."""
@@ -110,13 +128,16 @@ class Snapshots:
     async def _rest(self, key: str, limit: int) -> Depth | None:
         """A REST depth answer, retried with backoff; None once the stream stops."""
         ref = self.refs[key]
+        facts = self.facts[ref.exchange]
+        assert facts.snapshot_call is not None and facts.parse_snapshot is not None  # see _rest_synced
         failures = 0
         while self.running:
             try:
-                payload = await self.engine.request(
-                    ref.exchange, "depth", {"symbol": ref.native, "limit": limit}
-                )
-                return int(payload["lastUpdateId"]), payload["bids"], payload["asks"], time.time()
+                payload = (
+                    await self.engine.send(ref.exchange, facts.snapshot_call(ref.native, limit))
+                ).payload
+                state = facts.parse_snapshot(payload)
+                return state.update_id, list(state.bids), list(state.asks), time.time()
             except (XtoolkitError, KeyError, TypeError, ValueError) as exc:
                 self.stats.errors.append(exc)
             failures += 1

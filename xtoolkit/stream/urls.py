@@ -1,30 +1,62 @@
 """Where each venue's streams live, derived from the client's REST hosts.
 
-* the real REST host -> the real stream host (Binance ``wss://stream.binance.com:9443``,
-  Upbit ``wss://api.upbit.com``);
-* Binance's spot testnet REST host -> ``wss://stream.testnet.binance.vision``;
+* the real REST host -> the venue's real stream host (its ``StreamFacts.default_url``: Binance
+  ``wss://stream.binance.com:9443``, Upbit ``wss://api.upbit.com``);
+* the venue's testnet REST host -> its testnet stream host (Binance
+  ``wss://stream.testnet.binance.vision``);
 * any other host (the sandbox, a proxy) -> the same host with ``http``/``https`` turned into
   ``ws``/``wss`` — the sandbox serves streams on its REST port.
 
-``stream_urls={"binance": "ws://...", ...}`` overrides any of them. URLs are roots: the
-Binance path (``/stream``) and Upbit's (``/websocket/v1``) are added by the protocols.
+``stream_urls={"binance": "ws://...", ...}`` overrides any of them. URLs are roots: each
+venue's protocol adds its own path (Binance ``/stream``, Upbit ``/websocket/v1``); the rules
+per venue live in ``exchanges/<venue>/ws.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from yarl import URL
 
-from xtoolkit._client import AsyncClient
+from xtoolkit._engine import Engine
 from xtoolkit._errors import InvalidArgument
-from xtoolkit.stream import binance, upbit
+from xtoolkit.exchanges import REGISTRY
+from xtoolkit.exchanges._venue import StreamFacts
 
-__all__ = ["STREAM_HOSTS", "stream_url"]
+__all__ = ["STREAM_HOSTS", "stream_facts", "stream_url"]
+
+_SCHEMES = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}
+
+
+class _StreamHosts(Mapping[str, str]):
+    """Real stream roots per exchange, read live from the registry (venues added later count)."""
+
+    def __getitem__(self, name: str) -> str:
+        spec = REGISTRY[name]
+        if spec.stream is None:
+            raise KeyError(name)
+        return spec.stream.default_url
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([n for n, s in REGISTRY.items() if s.stream is not None])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
 
 #: Real stream roots per exchange.
-STREAM_HOSTS: dict[str, str] = {"binance": binance.DEFAULT_URL, "upbit": upbit.DEFAULT_URL}
-_SCHEMES = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}
+STREAM_HOSTS: Mapping[str, str] = _StreamHosts()
+
+
+def stream_facts(exchange: str) -> StreamFacts:
+    """The stream facts of ``exchange``, or ``InvalidArgument`` for a venue without streams."""
+    spec = REGISTRY.get(exchange.lower()) if isinstance(exchange, str) else None
+    if spec is None or spec.stream is None:
+        raise InvalidArgument(f"no streams for {exchange!r}; supported: {', '.join(STREAM_HOSTS)}")
+    return spec.stream
 
 
 def _as_ws(url: str, *, keep_path: bool = False) -> str:
@@ -36,22 +68,21 @@ def _as_ws(url: str, *, keep_path: bool = False) -> str:
     return str(parsed if keep_path else parsed.with_path("")).rstrip("/")
 
 
-def stream_url(engine: AsyncClient, exchange: str, overrides: Mapping[str, str] | None = None) -> str:
+def stream_url(engine: Engine, exchange: str, overrides: Mapping[str, str] | None = None) -> str:
     """The stream root of ``exchange`` for this client (see the module docs)."""
     name = exchange.lower()
-    if name not in STREAM_HOSTS:
-        raise InvalidArgument(f"no streams for {exchange!r}; supported: {', '.join(STREAM_HOSTS)}")
+    facts = stream_facts(name)
     if overrides and overrides.get(name):
         text = overrides[name].rstrip("/")
-        for suffix in ("/stream", "/ws"):
-            if name == "binance" and text.endswith(suffix):
+        for suffix in facts.override_suffixes:
+            if text.endswith(suffix):
                 text = text[: -len(suffix)]
-        return _as_ws(text, keep_path=name == "upbit")
+        return _as_ws(text, keep_path=facts.keep_override_path)
     venue = engine.venue(name)
     base = venue.base_url.rstrip("/")
     adapter = venue.adapter
     if base == adapter.default_base_url.rstrip("/"):
-        return STREAM_HOSTS[name]
-    if name == "binance" and adapter.testnet_base_url and base == adapter.testnet_base_url.rstrip("/"):
-        return binance.TESTNET_URL
+        return facts.default_url
+    if facts.testnet_url and adapter.testnet_base_url and base == adapter.testnet_base_url.rstrip("/"):
+        return facts.testnet_url
     return _as_ws(base)

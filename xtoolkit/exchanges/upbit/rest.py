@@ -1,4 +1,4 @@
-"""Upbit (``/v1``): endpoint table, JWT signing, parsers, error map.
+"""Upbit REST (``/v1``): endpoint table, request building, parsers, error map.
 
 Pure translation — nothing here awaits. Wire facts: quotation endpoints return JSON numbers,
 exchange endpoints decimal strings; market codes are quote-first (``KRW-BTC``); private calls
@@ -8,7 +8,6 @@ query (arrays as ``key[]=``) or, for POST, of the JSON body's fields in order.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import time
@@ -52,8 +51,9 @@ from xtoolkit.exchanges._common import (
 )
 from xtoolkit.exchanges._orders import OrderSpec
 from xtoolkit.exchanges._spec import Call, Columns, Endpoint, RateLimit, Request, Usage
+from xtoolkit.exchanges.upbit.signing import jwt_token, query_strings
 
-__all__ = ["UpbitAdapter", "jwt_token", "query_strings"]
+__all__ = ["ENDPOINTS", "ERRORS", "NAME", "UpbitAdapter"]
 
 NAME = "upbit"
 
@@ -154,31 +154,6 @@ INTERVALS: dict[str, tuple[str, dict[str, Any]]] = {
 
 _REMAINING = re.compile(r"group=([a-z\-]+);\s*min=(\d+);\s*sec=(\d+)")
 _NATIVE = re.compile(r"^([A-Z]{2,6})-([A-Z0-9]{1,20})$")
-
-
-def query_strings(params: Mapping[str, Any]) -> tuple[str, str]:
-    """``(encoded, unescaped)``: what goes on the wire, and what ``query_hash`` hashes."""
-    pairs: list[tuple[str, str]] = []
-    for key, value in params.items():
-        if value is None:
-            continue
-        if isinstance(value, list | tuple):
-            pairs.extend((f"{key}[]", param_text(v)) for v in value)
-        else:
-            pairs.append((key, param_text(value)))
-    encoded = urlencode(pairs)
-    return encoded, unquote(encoded)
-
-
-def jwt_token(credentials: Credentials, nonce: str, hashed: str | None, *, algorithm: str = "HS256") -> str:
-    """The bearer token: ``access_key``, ``nonce`` and, when there are parameters, ``query_hash``."""
-    import jwt  # imported on first signed call: PyJWT pulls in `cryptography`, slow at import time
-
-    claims: dict[str, str] = {"access_key": credentials.key, "nonce": nonce}
-    if hashed:
-        claims["query_hash"] = hashlib.sha512(hashed.encode()).hexdigest()
-        claims["query_hash_alg"] = "SHA512"
-    return jwt.encode(claims, credentials.secret, algorithm=algorithm)
 
 
 def _state(o: Mapping[str, Any]) -> str:

@@ -1,8 +1,11 @@
-"""Binance market streams, pure translation: stream names, control messages, frame parsing.
+"""Binance market streams, pure translation: stream names, control messages, frame parsing,
+URL rules and the REST depth snapshot that synchronises a diff-depth book.
 
-No I/O here (like :mod:`xtoolkit.exchanges.binance`): the connection feeds frames to
-:func:`parse` and sends what :func:`subscribe_message` builds. Stream names use lower-case
-symbols; a combined connection (``/stream``) wraps every payload as ``{"stream", "data"}``.
+No I/O here: the connection (:mod:`xtoolkit.stream.connection`) feeds frames to :func:`parse`
+and sends what :func:`subscribe_message` builds. Stream names use lower-case symbols; a
+combined connection (``/stream``) wraps every payload as ``{"stream", "data"}``. Diff-depth
+books follow the venue's documented procedure: subscribe, then load ``GET /api/v3/depth``
+(:func:`snapshot_call`, :func:`parse_snapshot`) and apply the buffered diffs after it.
 """
 
 from __future__ import annotations
@@ -13,18 +16,22 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from xtoolkit._errors import InvalidArgument
-from xtoolkit.stream.errors import StreamMessageError
-from xtoolkit.stream.events import Control, DepthDiff, Event, Level, Top, Trade
+from xtoolkit.exchanges._spec import Call
+from xtoolkit.exchanges._stream import Control, DepthDiff, Event, Level, StreamMessageError, Top, Trade
+from xtoolkit.exchanges._venue import BookState, StreamFacts
 
 __all__ = [
     "CHANNEL_STREAMS",
     "DEFAULT_URL",
     "EXCHANGE",
+    "STREAM",
     "TESTNET_URL",
     "BinanceProtocol",
     "combined_path",
     "list_message",
     "parse",
+    "parse_snapshot",
+    "snapshot_call",
     "stream_name",
     "subscribe_message",
     "unsubscribe_message",
@@ -159,7 +166,7 @@ def parse(data: str | bytes, received: float) -> list[Event]:
 
 class BinanceProtocol:
     """A combined Binance connection for some markets and channels (pure; see
-    :class:`~xtoolkit.stream.connection.StreamProtocol`).
+    :class:`~xtoolkit.exchanges._stream.StreamProtocol`).
 
     Connects to ``/stream`` and subscribes with live ``SUBSCRIBE`` messages, so a reconnect
     re-subscribes the same way; :meth:`is_subscribed` tells when the venue confirmed them all.
@@ -197,3 +204,25 @@ class BinanceProtocol:
             return False
         self._waiting.discard(ack.id)
         return not self._waiting
+
+
+def snapshot_call(native: str, limit: int) -> Call:
+    """The REST depth call a diff-depth book (or a book top) is synchronised from."""
+    return Call("depth", {"symbol": native, "limit": limit})
+
+
+def parse_snapshot(payload: Any) -> BookState:
+    """``GET /api/v3/depth`` -> its ``lastUpdateId`` and levels (raises on a wrong shape)."""
+    return BookState(int(payload["lastUpdateId"]), payload["bids"], payload["asks"])
+
+
+STREAM = StreamFacts(
+    protocol=BinanceProtocol,
+    default_url=DEFAULT_URL,
+    testnet_url=TESTNET_URL,
+    # A raw-stream (/ws) or combined (/stream) URL given by the user: the protocol adds /stream.
+    override_suffixes=("/stream", "/ws"),
+    snapshot_call=snapshot_call,
+    parse_snapshot=parse_snapshot,
+    consecutive_trade_ids=True,
+)

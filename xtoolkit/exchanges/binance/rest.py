@@ -1,4 +1,4 @@
-"""Binance spot (``/api/v3``): endpoint table, HMAC signing, parsers, error map.
+"""Binance spot REST (``/api/v3``): endpoint table, request building, parsers, error map.
 
 Pure translation — nothing here awaits. Wire facts follow the venue's REST documentation:
 decimals travel as JSON strings, timestamps are epoch milliseconds, signed requests carry
@@ -7,14 +7,11 @@ decimals travel as JSON strings, timestamps are epoch milliseconds, signed reque
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import time
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 from xtoolkit._credentials import Credentials
 from xtoolkit._errors import (
@@ -49,8 +46,9 @@ from xtoolkit.exchanges._common import INTERVAL_SECONDS, new_columns, param_text
 from xtoolkit.exchanges._common import retry_after as _retry_after
 from xtoolkit.exchanges._orders import OrderSpec
 from xtoolkit.exchanges._spec import Call, Columns, Endpoint, RateLimit, Request, Usage
+from xtoolkit.exchanges.binance.signing import encode, sign
 
-__all__ = ["BinanceAdapter", "sign"]
+__all__ = ["ENDPOINTS", "ERRORS", "NAME", "BinanceAdapter"]
 
 NAME = "binance"
 
@@ -236,16 +234,6 @@ INTERVALS = (
 
 _BANNED_UNTIL = re.compile(r"banned until (\d{10,})")
 _FILTER = re.compile(r"Filter failure: ([A-Z_]+)")
-
-
-def encode(pairs: Sequence[tuple[str, str]]) -> str:
-    """Percent-encode (UTF-8) ``key=value`` pairs in order — the exact text that is signed and sent."""
-    return "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in pairs)
-
-
-def sign(secret: str, query: str, body: str = "") -> str:
-    """Lower-case hex HMAC-SHA256 of ``query`` immediately followed by ``body`` (no separator)."""
-    return hmac.new(secret.encode(), (query + body).encode(), hashlib.sha256).hexdigest()
 
 
 def _d(value: Any) -> Decimal | None:

@@ -1,8 +1,9 @@
-"""Upbit public websocket, pure translation: the subscription request and frame parsing.
+"""Upbit public websocket, pure translation: the subscription request, frame parsing, URL rules.
 
 One JSON array subscribes: ``[{"ticket": ...}, {"type": "orderbook", "codes": ["KRW-BTC.1"]},
 ..., {"format": "DEFAULT"}]``. Messages arrive as binary frames of UTF-8 JSON (text frames
-are accepted too); numbers are JSON numbers. Every ``orderbook`` message is a full book.
+are accepted too); numbers are JSON numbers. Every ``orderbook`` message is a full book, so
+books need no REST snapshot; the venue acknowledges nothing.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from xtoolkit._errors import InvalidArgument
-from xtoolkit.stream.errors import StreamMessageError
-from xtoolkit.stream.events import BookSnapshot, Control, Event, Level, Trade
+from xtoolkit.exchanges._stream import BookSnapshot, Control, Event, Level, StreamMessageError, Trade
+from xtoolkit.exchanges._venue import StreamFacts
 
 __all__ = [
     "DEFAULT_URL",
@@ -23,6 +24,7 @@ __all__ = [
     "ORDERBOOK_UNITS",
     "PATH",
     "PING",
+    "STREAM",
     "UpbitProtocol",
     "orderbook_code",
     "parse",
@@ -152,7 +154,7 @@ def parse(data: str | bytes, received: float) -> list[Event]:
 
 class UpbitProtocol:
     """An Upbit public connection for some markets and channels (pure; see
-    :class:`~xtoolkit.stream.connection.StreamProtocol`).
+    :class:`~xtoolkit.exchanges._stream.StreamProtocol`).
 
     ``book_ticker`` uses ``orderbook`` codes with one unit (``KRW-BTC.1``); ``depth`` the
     full book (and then also serves ``book_ticker``); ``trades`` the ``trade`` type. Keep-alive
@@ -184,3 +186,14 @@ class UpbitProtocol:
 
     def decode(self, data: str | bytes, received: float) -> list[Event]:
         return parse(data, received)
+
+    def is_subscribed(self, ack: Control) -> bool:
+        return False  # Upbit acknowledges no subscription: data simply starts
+
+
+STREAM = StreamFacts(
+    protocol=UpbitProtocol,
+    default_url=DEFAULT_URL,
+    # A user's URL may already end in /websocket/v1 (kept); the protocol adds it when absent.
+    keep_override_path=True,
+)
