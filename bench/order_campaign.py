@@ -169,7 +169,7 @@ def _other_process(action: str) -> None:
 
 def _interrupted_submit(client: xt.Client, plan: OrderPlan) -> None:
     """What "interrupt kernel" does to a blocking submit: cancel it on the loop thread mid-request."""
-    future = client._thread.submit(plan._desk.submit(plan, confirm=True))
+    future = client.submit(plan.asubmit(confirm=True))  # the bridge, as a cell interrupt sees it
     time.sleep(0.12)
     future.cancel()
     deadline = time.monotonic() + 5

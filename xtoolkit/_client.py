@@ -1,5 +1,11 @@
 """``AsyncClient`` (the engine) and ``Client`` (the same methods, blocking).
 
+``AsyncClient`` configures one :class:`~xtoolkit._transport.Venue` per registered exchange
+(:mod:`xtoolkit.exchanges`), sends through the one transport and owns the order desk, which
+sees it only through the engine protocol (:mod:`xtoolkit._engine`). ``Client`` runs the same
+coroutines on the one sync/async bridge, :class:`~xtoolkit._loop.LoopThread`, and lends that
+bridge (``run``/``arun``/``submit``) to every wing that blocks: order plans, streams, research.
+
 Every data verb returns a long-form DataFrame with the fixed schema from
 :data:`xtoolkit._frames.SCHEMAS`, ``exchange`` and ``symbol`` columns, float64 numbers and
 tz-aware UTC timestamps — also when empty.
@@ -40,11 +46,12 @@ from xtoolkit._loop import LoopThread
 from xtoolkit._models import MarketInfo, MarketRef, Symbol
 from xtoolkit._progress import progress_bar
 from xtoolkit._transport import Response, Timeout, Transport, Venue
-from xtoolkit.exchanges import REGISTRY, create_adapter
+from xtoolkit.exchanges import create_adapter
+from xtoolkit.exchanges import exchanges as registered_exchanges
 from xtoolkit.exchanges._spec import Call
 from xtoolkit.orders.desk import OrderDesk
 from xtoolkit.orders.limits import Limits
-from xtoolkit.orders.plan import ASYNC_RUNNER, OrderPlan, Runner
+from xtoolkit.orders.plan import OrderPlan
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -88,8 +95,9 @@ def _positive_finite(value: Any) -> bool:
 
 
 def _exchange_names(exchanges: Any) -> list[str]:
+    known = registered_exchanges()
     if exchanges is None:
-        return sorted(REGISTRY)
+        return known
     if isinstance(exchanges, str):
         exchanges = [exchanges]
     try:
@@ -98,9 +106,9 @@ def _exchange_names(exchanges: Any) -> list[str]:
         raise InvalidArgument(
             f"exchanges must be names like ['binance', 'upbit'], not {exchanges!r}"
         ) from None
-    bad = [n for n in names if n not in REGISTRY]
+    bad = [n for n in names if n not in known]
     if bad or not names:
-        raise InvalidArgument(f"unknown exchanges {bad or names!r}; supported: {', '.join(sorted(REGISTRY))}")
+        raise InvalidArgument(f"unknown exchanges {bad or names!r}; supported: {', '.join(known)}")
     return names
 
 
@@ -216,10 +224,11 @@ class AsyncClient:
         if unknown:
             raise InvalidArgument(f"base_urls names exchanges that are not configured: {unknown}")
         creds = load_credentials(credentials, names, env_file=env_file, use_env=use_env)
-        options: dict[str, dict[str, Any]] = {"binance": {"recv_window_ms": recv_window_ms}}
+        # Adapter options by name; each venue takes the ones its VenueSpec lists.
+        options: dict[str, Any] = {"recv_window_ms": recv_window_ms}
         self._venues: dict[str, Venue] = {}
         for name in names:
-            adapter = create_adapter(name, **options.get(name, {}))
+            adapter = create_adapter(name, **options)
             # An explicitly given URL is used as is (validated above): an empty one must never
             # silently become production.
             url = base_urls.get(name) or (
@@ -241,6 +250,9 @@ class AsyncClient:
         self._transport = Transport(timeout=t, retries=retries, rate_limit=rate_limit, max_wait=max_wait)
         self._markets: dict[str, tuple[float, dict[str, MarketInfo]]] = {}
         self._orders = OrderDesk(self, mode=mode, limits=limits, journal=journal)
+        # The transport refuses placements by this mode, for every API (see _transport).
+        for venue in self._venues.values():
+            venue.mode = self._orders.mode
         track_for_exit(self)  # closed at interpreter exit if the user never closes it
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -890,7 +902,6 @@ class AsyncClient:
             type=type,
             client_order_id=client_order_id,
             allow_warning=allow_warning,
-            runner=ASYNC_RUNNER,
         )
 
     async def reconcile(self, client_order_id: str | None = None) -> pd.DataFrame:
@@ -1150,9 +1161,8 @@ class Client:
 
     @functools.wraps(AsyncClient.order)
     def order(self, market: MarketLike, side: str, **kwargs: Any) -> OrderPlan:
-        # The plan's validate()/submit() block on this client's loop thread; asubmit() awaits it.
-        desk = self._engine._orders
-        return self._run(desk.plan(market, side, runner=Runner(self._run, self.arun), **kwargs))
+        # The plan's validate()/submit() block through this client's bridge; asubmit() awaits it.
+        return self._run(self._engine.order(market, side, **kwargs)).with_bridge(self)
 
     order.__signature__ = inspect.signature(AsyncClient.order)  # type: ignore[attr-defined]
 

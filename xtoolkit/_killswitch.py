@@ -17,6 +17,8 @@ import os
 import threading
 from pathlib import Path
 
+from xtoolkit._home import default_path
+
 __all__ = ["engaged", "kill", "resume", "switch_path"]
 
 _ON = threading.Event()
@@ -25,8 +27,6 @@ _FILE = "KILLED"
 
 def switch_path() -> Path:
     """The shared switch file: ``$XTOOLKIT_HOME/KILLED`` (next to the default journal)."""
-    from xtoolkit.orders.journal import default_path
-
     return default_path().parent / _FILE
 
 

@@ -22,7 +22,7 @@ from scripted_server import Reply, ScriptedServer
 
 import xtoolkit as xt
 from xtoolkit import _killswitch
-from xtoolkit.exchanges.upbit import _state as upbit_state
+from xtoolkit.exchanges.upbit.rest import _state as upbit_state
 from xtoolkit.orders import Limits
 from xtoolkit.orders.desk import RECHECK_AT_S, recheck_due
 from xtoolkit.orders.journal import Journal

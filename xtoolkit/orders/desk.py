@@ -1,5 +1,11 @@
 """The order desk: builds plans, validates, submits once, reconciles, cancels — for one client.
 
+The desk works through the engine protocol (:mod:`xtoolkit._engine`), never the client module,
+and reads each venue's :class:`~xtoolkit.exchanges._venue.OrderFacts` instead of its name. It is
+the :class:`~xtoolkit.orders.plan.OrderWork` a plan is given: it checks, builds, sends and
+looks up, and hands back what happened (:class:`~xtoolkit.orders.plan.Sent`); the plan records
+it in its own state.
+
 Order of events on ``submit`` (each refusal raises before anything is sent):
 
 1. a plan that already has an outcome returns it (or re-raises its refusal) — no request;
@@ -10,7 +16,8 @@ Order of events on ``submit`` (each refusal raises before anything is sent):
 6. the exact request is journaled (``send``, fsynced), then exactly one request goes to the
    venue's order endpoint (the transport never retries it;
    Binance -1021 is re-signed once there, before matching, and nowhere else);
-7. the answer — placed, refused, or unknown — is journaled and remembered by the plan.
+7. the answer — placed, refused, or unknown — is journaled and handed to the plan, which
+   records it.
 """
 
 from __future__ import annotations
@@ -18,15 +25,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from xtoolkit import _killswitch
+from xtoolkit._engine import Engine, VenueView
 from xtoolkit._errors import (
     CancelRejected,
     ConfirmationRequired,
@@ -52,23 +60,15 @@ from xtoolkit.orders.intent import Intent, estimate
 from xtoolkit.orders.journal import IntentRecord, Journal, journal_at, venue_id
 from xtoolkit.orders.limits import Limits
 from xtoolkit.orders.mode import check_mode, decide
-from xtoolkit.orders.plan import OrderPlan, Placement, Runner, Validation
+from xtoolkit.orders.plan import OrderPlan, Placement, Sent, Validation
 from xtoolkit.orders.pricing import amount, quote_step, round_price, truncate
 from xtoolkit.orders.reconcile import Resolution, resolutions_frame, resolve
-from xtoolkit.orders.snapshot import FxCache, Snapshot, take_snapshot
+from xtoolkit.orders.snapshot import FxCache, Snapshot, order_facts, take_snapshot
 
-if TYPE_CHECKING:
-    from xtoolkit._client import AsyncClient
-    from xtoolkit._transport import Venue
-
-__all__ = ["MARKET_ORDER_BY", "OrderDesk"]
+__all__ = ["OrderDesk", "check_shape"]
 
 log = logging.getLogger("xtoolkit.orders")
 
-#: How each venue sizes market orders: the one amount it takes per side.
-MARKET_ORDER_BY: dict[str, dict[str, str]] = {
-    "upbit": {"buy": "quote_qty", "sell": "qty"},
-}
 _RESOLVE_CONCURRENCY = 4
 #: When a provisional NOT_FOUND is looked up again: seconds after the order was sent. Each
 #: order-work call (submit, reconcile, a new client's start) re-checks the records that have
@@ -112,7 +112,8 @@ def check_shape(
     qty: Decimal | None,
     quote_qty: Decimal | None,
 ) -> None:
-    """Refuse order shapes the venue would reject (Upbit: market buys by total, sells by volume)."""
+    """Refuse order shapes the venue would reject (``OrderFacts.market_order_by``; Upbit:
+    market buys by total, sells by volume)."""
     if type_ == "limit":
         if price is None or qty is None:
             raise InvalidArgument("a limit order needs price= and qty=")
@@ -123,7 +124,7 @@ def check_shape(
         raise InvalidArgument("a market order takes no price=; give type='limit' to set a price")
     if (qty is None) == (quote_qty is None):
         raise InvalidArgument("a market order takes exactly one of qty= (base) or quote_qty= (total)")
-    needs = MARKET_ORDER_BY.get(exchange, {}).get(side)
+    needs = order_facts(exchange).market_order_by.get(side)
     if needs == "quote_qty" and quote_qty is None:
         raise InvalidArgument(
             f"{exchange} market buys are by total: give quote_qty= (the amount to spend), not qty="
@@ -134,12 +135,22 @@ def check_shape(
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A plan that passed every check just now, and the exact request it will send."""
+
+    plan: OrderPlan
+    venue: VenueView
+    snapshot: Snapshot
+    call: Any
+
+
 class OrderDesk:
-    """Order helpers bound to one :class:`~xtoolkit.AsyncClient` (its mode, limits, journal)."""
+    """Order helpers bound to one engine (its mode, limits, journal)."""
 
     def __init__(
         self,
-        engine: AsyncClient,
+        engine: Engine,
         *,
         mode: str = "dry_run",
         limits: Limits | None = None,
@@ -156,9 +167,6 @@ class OrderDesk:
         self._startup: asyncio.Future[None] | None = None
         #: Client order ids sent from this desk and not yet answered (exchange per id).
         self._in_flight: dict[str, str] = {}
-        # The transport refuses placements by this mode, for every API (see _transport).
-        for name in engine.exchanges:
-            engine.venue(name).mode = self.mode
 
     @property
     def journal(self) -> Journal:
@@ -210,8 +218,8 @@ class OrderDesk:
         type: str | None = None,
         client_order_id: str | None = None,
         allow_warning: bool = False,
-        runner: Runner,
     ) -> OrderPlan:
+        """A previewed plan (nothing sent); its actions come back to this desk as ``OrderWork``."""
         side = _side(side)
         p, q, qq = amount(price, "price"), amount(qty, "qty"), amount(quote_qty, "quote_qty")
         otype = _order_type(type, p)
@@ -237,8 +245,7 @@ class OrderDesk:
             checks=run_guards(intent, snap, self.limits),
             mode=decide(self.mode, sandbox=venue.sandbox),
             snapshot=snap,
-            _desk=self,
-            _runner=runner,
+            _work=self,
         )
 
     @staticmethod
@@ -301,7 +308,7 @@ class OrderDesk:
             snap = replace(snap, open_orders=snap.open_orders + flying)
         return snap, run_guards(plan.intent, snap, self.limits)
 
-    def _keyed_venue(self, exchange: str, what: str) -> Venue:
+    def _keyed_venue(self, exchange: str, what: str) -> VenueView:
         venue = self.engine.venue(exchange)
         if venue.credentials is None:
             raise MissingCredentials(f"{what} needs {exchange} keys", exchange=exchange)
@@ -312,8 +319,6 @@ class OrderDesk:
     async def validate(self, plan: OrderPlan) -> Validation:
         intent = plan.intent
         exchange = intent.ref.exchange
-        if plan._outcome.sent:
-            raise InvalidArgument("this plan was already submitted; validate a new plan instead")
         venue = self._keyed_venue(exchange, "validate (the venue's signed test-order endpoint)")
         _, checks = await self._fresh_checks(plan)
         failed = first_failure(checks)
@@ -324,7 +329,8 @@ class OrderDesk:
         call = venue.adapter.place_call(replace(intent, client_order_id=test_id).spec(), test=True)
         resp = await self.engine.send(exchange, call)
         payload = resp.payload
-        commission = payload if exchange == "binance" and isinstance(payload, dict) and payload else None
+        answers_commission = order_facts(exchange).test_order_commission
+        commission = payload if answers_commission and isinstance(payload, dict) and payload else None
         result = Validation(
             exchange=exchange,
             symbol=str(intent.ref.symbol),
@@ -339,7 +345,6 @@ class OrderDesk:
             venue=self.venue_id(exchange),
             order=intent.wire(),
         )
-        plan._outcome.validation = result
         return result
 
     # --- submit ---------------------------------------------------------------------------
@@ -355,17 +360,8 @@ class OrderDesk:
         )
         return err
 
-    async def submit(self, plan: OrderPlan, *, confirm: bool) -> Placement:
-        outcome = plan._outcome
-        if outcome.lock is None:
-            outcome.lock = asyncio.Lock()
-        async with outcome.lock:
-            settled = await self._settled(plan)
-            if settled is not None:
-                return settled
-            return await self._submit_once(plan, confirm=confirm)
-
-    async def _submit_once(self, plan: OrderPlan, *, confirm: bool) -> Placement:
+    async def prepare(self, plan: OrderPlan, *, confirm: bool) -> _Prepared:
+        """Every check before the one send, then the exact request (steps 2-4 above)."""
         intent = plan.intent
         exchange = intent.ref.exchange
         venue = self.engine.venue(exchange)
@@ -414,22 +410,20 @@ class OrderDesk:
                 KillSwitchOn("the kill switch is on: nothing was sent", exchange=exchange),
                 "kill_switch",
             )
-        return await self._send(plan, venue, snap)
+        # Built here, before the plan is spent: an order the adapter cannot express is a refusal.
+        return _Prepared(plan, venue, snap, venue.adapter.place_call(intent.spec()))
 
     def _not_in_flight(self, records: list[IntentRecord]) -> list[IntentRecord]:
         """Records whose send is not still awaiting its answer here (those are not unknown)."""
         return [r for r in records if r.cid not in self._in_flight]
 
-    async def _send(self, plan: OrderPlan, venue: Venue, snap: Snapshot) -> Placement:
-        intent, outcome = plan.intent, plan._outcome
+    async def place(self, prepared: _Prepared) -> Sent:
+        """Journal, send once, and say what came of it (steps 5-7 above; the plan is spent)."""
+        plan, venue, call = prepared.plan, prepared.venue, prepared.call
+        intent = plan.intent
         exchange, cid = intent.ref.exchange, intent.client_order_id
-        est = estimate(intent, snap)  # as checked just now (a market order's value moves)
-        call = venue.adapter.place_call(intent.spec())
+        est = estimate(intent, prepared.snapshot)  # as checked just now (a market order's value moves)
         endpoint = venue.adapter.endpoints[call.endpoint]
-        # The plan is spent before anything is written or sent: whatever happens from here on
-        # (a crash in the journal, an answer of any shape, an interrupt), a second submit of
-        # this plan can only look the order up, never send it again.
-        outcome.sent = True
         # Write-ahead: the intent is on disk (fsynced) before a single byte goes to the venue.
         self.journal.append(
             "intent",
@@ -456,19 +450,19 @@ class OrderDesk:
         finally:
             self._in_flight.pop(cid, None)
 
-    async def _exchange_once(self, plan: OrderPlan, venue: Venue, call: Any) -> Placement:
+    async def _exchange_once(self, plan: OrderPlan, venue: VenueView, call: Any) -> Sent:
         """The one request for ``plan`` and what its answer (or its absence) means."""
-        intent, outcome = plan.intent, plan._outcome
+        intent = plan.intent
         exchange, cid = intent.ref.exchange, intent.client_order_id
         try:
             resp = await self.engine.send(exchange, call)
         except OrderStatusUnknown as exc:
             self._unknown(plan, f"{type(exc).__name__}: {exc.message}")
-            raise
+            return Sent(unknown=exc)
         except DuplicateOrder as exc:
             # The venue has seen this id before: our order may well exist. Reconcile, never resend.
             self._unknown(plan, f"DuplicateOrder: {exc.message}")
-            raise OrderStatusUnknown(
+            unknown = OrderStatusUnknown(
                 f"the venue says client order id {cid} is already in use - the order may have been "
                 "placed; reconcile to find out",
                 client_order_id=cid,
@@ -476,18 +470,20 @@ class OrderDesk:
                 code=exc.code,
                 status=exc.status,
                 payload=exc.payload,
-            ) from exc
+            )
+            unknown.__cause__ = exc  # as `raise ... from exc` would, where the plan raises it
+            return Sent(unknown=unknown)
         except (ExchangeError, GuardError, RateLimited, IpBanned) as exc:
             # A definite "not placed": the venue said no, or the request never left (kill switch,
             # our rate gate, missing keys). 429/418 answers are refused before any matching.
             self.journal.append("rejected", cid, error=type(exc).__name__, code=exc.code, message=exc.message)
-            outcome.error = exc
-            raise
+            return Sent(refused=exc)
         except BaseException as exc:
             # Interrupted (cell interrupt, task cancelled) or an unexpected failure mid-request:
-            # the order may or may not be on the venue. Record it for reconciliation and re-raise.
+            # the order may or may not be on the venue. Record it for reconciliation; the plan
+            # re-raises it.
             self._unknown(plan, f"interrupted: {type(exc).__name__}")
-            raise
+            return Sent(unknown=exc)
         symbols = {intent.ref.native: str(intent.ref.symbol)}
         try:
             cols = venue.adapter.parse_orders(resp.payload, symbols)
@@ -501,14 +497,16 @@ class OrderDesk:
             # A 2xx the venue sent is not a definite answer if we cannot read it: the order
             # may well be placed. Unknown, to reconcile by client id — never a second send.
             self._unknown(plan, f"unreadable 2xx answer: {type(exc).__name__}")
-            raise OrderStatusUnknown(
+            unreadable = OrderStatusUnknown(
                 f"the venue answered the order with a body of an unexpected shape "
                 f"({type(exc).__name__}); it may have been placed - reconcile by client order id",
                 client_order_id=cid,
                 exchange=exchange,
                 status=resp.status,
                 endpoint=venue.adapter.endpoints[call.endpoint].path,
-            ) from None
+            )
+            unreadable.__suppress_context__ = True  # as `raise ... from None`: the body stays out
+            return Sent(unknown=unreadable)
         self.journal.append(
             "placed",
             cid,
@@ -517,91 +515,50 @@ class OrderDesk:
             filled_qty=placement.filled_qty,
             avg_price=placement.avg_price,
         )
-        outcome.placement = placement
-        return placement
+        return Sent(placement=placement)
 
     def _unknown(self, plan: OrderPlan, reason: str) -> None:
         self.journal.append("unknown", plan.client_order_id, reason=reason)
-        plan._outcome.unknown = True
 
     # --- outcomes and reconciliation --------------------------------------------------------
 
-    async def _settled(self, plan: OrderPlan) -> Placement | None:
-        """A plan's outcome if it has one (resolving an unknown one); None if never sent."""
-        o = plan._outcome
-        if o.placement is not None:
-            return o.placement
-        if o.unknown:
-            rec = self.journal.get(plan.client_order_id)
-            if rec is not None and rec.state in ("resolved", "provisional") and rec.verdict:
-                res = Resolution(
-                    rec.cid,
-                    plan.intent.ref.exchange,
-                    str(plan.intent.ref.symbol),
-                    rec.verdict,
-                    0,
-                    "from the journal",
-                    _row_from_record(rec, plan),
-                )
-            else:
-                res = await self._resolve_one(rec) if rec is not None else None
-            return self._apply(plan, res)
-        if o.error is not None:
-            raise o.error
-        if o.sent:
-            # Spent but with no recorded outcome (the journal write failed, or the answer is
-            # still being read by another caller): never send again; say so.
-            raise OrderStatusUnknown(
-                f"order {plan.client_order_id} was already sent (or about to be) and its outcome "
-                "is not recorded; nothing was re-sent - run plan.reconcile()",
-                client_order_id=plan.client_order_id,
-                exchange=plan.intent.ref.exchange,
+    async def lookup(self, plan: OrderPlan) -> Resolution | None:
+        """What became of a sent plan of unknown outcome: the journal's verdict when there is
+        one, else the venue asked by client order id (None: the journal has no record)."""
+        cid = plan.client_order_id
+        rec = self.journal.get(cid)
+        if rec is not None and rec.state in ("resolved", "provisional") and rec.verdict:
+            res: Resolution | None = Resolution(
+                rec.cid,
+                plan.intent.ref.exchange,
+                str(plan.intent.ref.symbol),
+                rec.verdict,
+                0,
+                "from the journal",
+                _row_from_record(rec, plan),
             )
-        return None
+        else:
+            res = await self._resolve_one(rec) if rec is not None else None
+        if res is not None and res.verdict not in (None, "NOT_FOUND") and not res.row:
+            res = replace(res, row=_row_from_record(self.journal.get(cid), plan))
+        return res
 
-    def _apply(self, plan: OrderPlan, res: Resolution | None) -> Placement:
-        o, cid, exchange = plan._outcome, plan.client_order_id, plan.intent.ref.exchange
-        if res is None or res.verdict is None:
-            detail = res.detail if res else "no journal record"
-            raise OrderStatusUnknown(
-                f"order {cid} is still of unknown outcome ({detail}); nothing was re-sent - "
-                "run plan.reconcile() again when the venue answers",
-                client_order_id=cid,
-                exchange=exchange,
+    def not_found(self, plan: OrderPlan) -> OrderNotFound:
+        cid, exchange = plan.client_order_id, plan.intent.ref.exchange
+        final = self.horizon(exchange) <= self.absent_after(exchange)
+        return OrderNotFound(
+            f"order {cid} was never placed as far as the venue shows: it has no order with this "
+            f"client id {self.absent_after(exchange):g} s after sending"
+            + (
+                ""
+                if final
+                else f" (provisional: looked up again until {self.horizon(exchange):g} s after "
+                "sending; it still counts toward your limits meanwhile)"
             )
-        o.unknown = False
-        if res.verdict == "NOT_FOUND":
-            final = self.horizon(exchange) <= self.absent_after(exchange)
-            err = OrderNotFound(
-                f"order {cid} was never placed as far as the venue shows: it has no order with this "
-                f"client id {self.absent_after(exchange):g} s after sending"
-                + (
-                    ""
-                    if final
-                    else f" (provisional: looked up again until {self.horizon(exchange):g} s after "
-                    "sending; it still counts toward your limits meanwhile)"
-                )
-                + ". This plan is spent - preview a new one",
-                exchange=exchange,
-                code="NOT_FOUND",
-            )
-            o.error = err
-            raise err
-        row = dict(res.row) or _row_from_record(self.journal.get(cid), plan)
-        o.placement = Placement.from_row(row, mode=plan.mode.label, via="reconciled")
-        return o.placement
-
-    async def reconcile_plan(self, plan: OrderPlan) -> Placement:
-        o = plan._outcome
-        if not o.sent:
-            raise InvalidArgument("this plan was never submitted: there is nothing to reconcile")
-        if o.lock is None:
-            o.lock = asyncio.Lock()
-        async with o.lock:
-            settled = await self._settled(plan)
-        if settled is None:  # pragma: no cover - a sent plan always has an outcome
-            raise OrderStatusUnknown("no outcome recorded", client_order_id=plan.client_order_id)
-        return settled
+            + ". This plan is spent - preview a new one",
+            exchange=exchange,
+            code="NOT_FOUND",
+        )
 
     def absent_after(self, exchange: str) -> float:
         """Seconds after sending when "not found" proves an order was never placed.
@@ -619,11 +576,12 @@ class OrderDesk:
     def horizon(self, exchange: str) -> float:
         """Seconds after sending when a NOT_FOUND becomes final (never re-checked after).
 
-        Binance: ``absent_after`` (recvWindow + 0.5 s) — the venue refuses a late request, so
-        absence then is proof. Upbit has no such rule: it may apply an order after the client
-        gave up, so "not found" stays provisional until ``Limits.not_found_horizon_s``.
+        Where absence is proof (``OrderFacts.absence_is_proof``; Binance: the venue refuses a
+        request older than recvWindow) the horizon is ``absent_after``. Elsewhere (Upbit) the
+        venue may apply an order after the client gave up, so "not found" stays provisional
+        until ``Limits.not_found_horizon_s``.
         """
-        if exchange == "binance":
+        if order_facts(exchange).absence_is_proof:
             return self.absent_after(exchange)
         return max(self.limits.not_found_horizon_s, self.absent_after(exchange))
 
@@ -732,20 +690,23 @@ class OrderDesk:
     async def _cancel_market(self, exchange: str, ref: MarketRef, group: pd.DataFrame) -> pd.DataFrame:
         venue = self._keyed_venue(exchange, "cancel_all")
         adapter = venue.adapter
-        if exchange != "upbit":
+        facts = order_facts(exchange)
+        if facts.cancel_all_batch is None or facts.cancelled_ids is None:
+            # One call cancels the market's open orders and answers them as order objects.
             try:
                 resp = await self.engine.send(exchange, adapter.cancel_all_call(ref.native))
             except CancelRejected:
                 return frame("orders")  # filled or cancelled meanwhile: nothing left to cancel
             cols = adapter.parse_orders(resp.payload, {ref.native: str(ref.symbol)})
             return frame("orders", merge_columns([cols], "orders"))
-        # Upbit cancels in batches of up to 20 per call and answers with the accepted ids.
+        # Batches (Upbit: up to 20 per call), each answered with the ids it accepted.
+        batch = facts.cancel_all_batch
         accepted: set[str] = set()
-        for _ in range(len(group) // 20 + 2):
+        for _ in range(len(group) // batch + 2):
             resp = await self.engine.send(exchange, adapter.cancel_all_call(ref.native))
-            orders = ((resp.payload or {}).get("success") or {}).get("orders") or []
-            accepted.update(str(o.get("uuid")) for o in orders)
-            if len(orders) < 20:
+            ids = facts.cancelled_ids(resp.payload)
+            accepted.update(ids)
+            if len(ids) < batch:
                 break
         return group[group["order_id"].astype(str).isin(accepted)].reset_index(drop=True)
 

@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from xtoolkit._credentials import Credentials, mask_url
+from xtoolkit._home import default_path
 from xtoolkit._models import fmt_decimal
 from xtoolkit.orders.tables import typed_frame
 
@@ -75,15 +76,6 @@ JOURNAL_SCHEMA: dict[str, str] = {
     "error": "str",
     "sandbox": "bool",
 }
-
-
-def default_path() -> Path:
-    """``$XTOOLKIT_HOME/journal.jsonl``, else ``$XDG_DATA_HOME/xtoolkit`` or ``~/.local/share/xtoolkit``."""
-    home = os.environ.get("XTOOLKIT_HOME")
-    if home:
-        return Path(home).expanduser() / "journal.jsonl"
-    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data).expanduser() / "xtoolkit" / "journal.jsonl"
 
 
 def venue_id(

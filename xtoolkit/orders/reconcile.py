@@ -16,16 +16,14 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
+from xtoolkit._engine import Engine
 from xtoolkit._errors import OrderArchived, OrderNotFound, XtoolkitError
 from xtoolkit.orders.journal import IntentRecord
 from xtoolkit.orders.tables import typed_frame
-
-if TYPE_CHECKING:
-    from xtoolkit._client import AsyncClient
 
 __all__ = ["RECONCILE_SCHEMA", "Resolution", "resolutions_frame", "resolve"]
 
@@ -85,7 +83,7 @@ def _first_row(df: pd.DataFrame) -> dict[str, Any]:
 
 
 async def resolve(
-    engine: AsyncClient, record: IntentRecord, *, absent_after_s: float, patience_s: float = 2.0
+    engine: Engine, record: IntentRecord, *, absent_after_s: float, patience_s: float = 2.0
 ) -> Resolution:
     """Look ``record`` up by client order id until found, proven absent, or the bound runs out.
 

@@ -14,13 +14,13 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from xtoolkit._errors import XtoolkitError
-from xtoolkit._models import MarketInfo, MarketRef, to_decimal
-
-if TYPE_CHECKING:
-    from xtoolkit._client import AsyncClient
+from xtoolkit._engine import Engine
+from xtoolkit._errors import InvalidArgument, XtoolkitError
+from xtoolkit._models import MarketInfo, MarketRef
+from xtoolkit.exchanges import REGISTRY, venue_spec
+from xtoolkit.exchanges._venue import OrderFacts
 
 __all__ = ["FxCache", "Snapshot", "take_snapshot"]
 
@@ -28,13 +28,13 @@ log = logging.getLogger("xtoolkit.orders")
 
 Level = tuple[Decimal, Decimal]
 
-#: Taker fees used when the account's own rate cannot be read (no keys).
-DEFAULT_FEES: dict[str, dict[str, Decimal]] = {
-    "binance": {"*": Decimal("0.001")},
-    "upbit": {"KRW": Decimal("0.0005"), "*": Decimal("0.0025")},
-}
-#: Book depth read for a preview: enough for the band check and a market order's walk.
-BOOK_DEPTH = {"binance": 100, "upbit": 30}
+
+def order_facts(exchange: str) -> OrderFacts:
+    """The order facts of ``exchange`` from the registry (``InvalidArgument`` if it takes none)."""
+    facts = venue_spec(exchange).orders
+    if facts is None:
+        raise InvalidArgument(f"{exchange} takes no orders through xtoolkit", exchange=exchange)
+    return facts
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,15 +81,6 @@ class Snapshot:
         return replace(self, daily_used=daily_used, unresolved=unresolved, repeat_of=repeat_of)
 
 
-def _dec(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return to_decimal(value)
-    except XtoolkitError:
-        return None
-
-
 class FxCache:
     """Mid prices used for valuation (USDT/KRW on Upbit, QUOTE/USDT on Binance), kept ``ttl`` s."""
 
@@ -97,7 +88,12 @@ class FxCache:
         self.ttl = ttl
         self._mids: dict[str, tuple[float, Decimal | None, str]] = {}
 
-    async def _mid(self, engine: AsyncClient, market: str) -> tuple[Decimal | None, str]:
+    @staticmethod
+    def _home(quote: str) -> str:
+        """The venue whose markets are quoted in ``quote`` (where that currency is priced)."""
+        return next((name for name, spec in REGISTRY.items() if spec.home_quote == quote), quote.lower())
+
+    async def _mid(self, engine: Engine, market: str) -> tuple[Decimal | None, str]:
         hit = self._mids.get(market)
         if hit and time.monotonic() - hit[0] < self.ttl:
             return hit[1], hit[2]
@@ -115,16 +111,21 @@ class FxCache:
         self._mids[market] = (time.monotonic(), mid, note)
         return mid, note
 
-    async def rates(self, engine: AsyncClient, quote: str) -> tuple[Decimal | None, Decimal | None, str]:
-        """Value of one ``quote`` unit in (USDT, KRW), and a note when a rate is missing."""
-        usdt_krw, note = await self._mid(engine, "upbit:USDT/KRW")
+    async def rates(self, engine: Engine, quote: str) -> tuple[Decimal | None, Decimal | None, str]:
+        """Value of one ``quote`` unit in (USDT, KRW), and a note when a rate is missing.
+
+        USDT/KRW is read where KRW is the home quote (Upbit), ``QUOTE/USDT`` where USDT is
+        (Binance), and ``QUOTE/KRW`` as the fallback.
+        """
+        krw_home, usdt_home = self._home("KRW"), self._home("USDT")
+        usdt_krw, note = await self._mid(engine, f"{krw_home}:USDT/KRW")
         if quote == "USDT":
             return Decimal(1), usdt_krw, note
         if quote == "KRW":
             return (Decimal(1) / usdt_krw if usdt_krw else None), Decimal(1), note
-        in_usdt, note2 = await self._mid(engine, f"binance:{quote}/USDT")
+        in_usdt, note2 = await self._mid(engine, f"{usdt_home}:{quote}/USDT")
         if in_usdt is None:
-            in_krw, note3 = await self._mid(engine, f"upbit:{quote}/KRW")
+            in_krw, note3 = await self._mid(engine, f"{krw_home}:{quote}/KRW")
             in_usdt = in_krw / usdt_krw if in_krw and usdt_krw else None
             return in_usdt, in_krw, "; ".join(n for n in (note, note2, note3) if n)
         return in_usdt, (in_usdt * usdt_krw if usdt_krw else None), "; ".join(n for n in (note, note2) if n)
@@ -138,57 +139,31 @@ def _levels(df: Any, side: str) -> tuple[Level, ...]:
     )
 
 
-def _default_fee(exchange: str, quote: str) -> Decimal:
-    table = DEFAULT_FEES.get(exchange, {"*": Decimal("0.001")})
-    return table.get(quote, table["*"])
-
-
-async def _private(engine: AsyncClient, ref: MarketRef, info: MarketInfo, side: str) -> dict[str, Any]:
-    """Fresh balances, fee rate and venue minimums for ``ref`` (needs keys)."""
-    venue = engine.venue(ref.exchange)
-    adapter = venue.adapter
-    out: dict[str, Any] = {}
-    if hasattr(adapter, "chance_call"):
-        # Upbit: one orders/chance call carries fees, minimum totals and both balances.
-        payload = (await engine.send(ref.exchange, adapter.chance_call(ref.native))).payload
-        fee = _dec(payload.get("bid_fee" if side == "buy" else "ask_fee"))
-        market = payload.get("market") or {}
-        leg = market.get("bid" if side == "buy" else "ask") or {}
-        free: dict[str, Decimal] = {}
-        for key in ("bid_account", "ask_account"):
-            acct = payload.get(key) or {}
-            if acct.get("currency"):
-                free[str(acct["currency"]).upper()] = _dec(acct.get("balance")) or Decimal(0)
-        out.update(
-            free=free,
-            fee_rate=fee,
-            fee_source="orders/chance" if fee is not None else "default",
-            min_total=_dec(leg.get("min_total")),
-            max_total=_dec(market.get("max_total")),
-            fee_reserved=True,
-        )
-    else:
-        payload = (await engine.send(ref.exchange, adapter.balances_call())).payload
-        rates = payload.get("commissionRates") or {}
-        fee = _dec(rates.get("taker"))
-        free = {
-            str(b.get("asset", "")).upper(): _dec(b.get("free")) or Decimal(0)
-            for b in payload.get("balances", [])
-        }
-        out.update(free=free, fee_rate=fee, fee_source="account" if fee is not None else "default")
+async def _private(engine: Engine, ref: MarketRef, side: str) -> dict[str, Any]:
+    """Fresh balances, fee rate and venue minimums for ``ref`` (needs keys): the venue's
+    account read (``OrderFacts.account_call``, e.g. Binance ``account``, Upbit ``orders/chance``)."""
+    facts = order_facts(ref.exchange)
+    call = facts.account_call(engine.venue(ref.exchange).adapter, ref.native)
+    view = facts.parse_account((await engine.send(ref.exchange, call)).payload, side)
+    out: dict[str, Any] = {"free": dict(view.free), "fee_rate": view.fee_rate, "fee_source": view.fee_source}
+    if view.min_total is not None:
+        out["min_total"] = view.min_total
+    if view.max_total is not None:
+        out["max_total"] = view.max_total
     return out
 
 
 async def take_snapshot(
-    engine: AsyncClient, ref: MarketRef, info: MarketInfo, side: str, *, fx: FxCache
+    engine: Engine, ref: MarketRef, info: MarketInfo, side: str, *, fx: FxCache
 ) -> Snapshot:
     """Read the book, balances, open orders, fees and FX for one order preview."""
     venue = engine.venue(ref.exchange)
+    facts = order_facts(ref.exchange)
     keyed = venue.credentials is not None
-    depth = BOOK_DEPTH.get(ref.exchange, min(100, getattr(venue.adapter, "max_depth", 100)))
+    depth = facts.book_depth
 
     async def private() -> dict[str, Any]:
-        return await _private(engine, ref, info, side) if keyed else {}
+        return await _private(engine, ref, side) if keyed else {}
 
     async def open_count() -> int | None:
         return len(await engine.open_orders(ref)) if keyed else None
@@ -205,7 +180,7 @@ async def take_snapshot(
         if isinstance(result, BaseException):
             raise result
     book, priv, n_open, (q_usdt, q_krw, fx_note) = results
-    fee = priv.get("fee_rate") or _default_fee(ref.exchange, info.symbol.quote)
+    fee = priv.get("fee_rate") or facts.default_fee(info.symbol.quote)
     return Snapshot(
         info=info,
         sandbox=venue.sandbox,
@@ -216,7 +191,7 @@ async def take_snapshot(
         open_orders=n_open,
         fee_rate=fee,
         fee_source=priv.get("fee_source", "default"),
-        fee_reserved=priv.get("fee_reserved", ref.exchange == "upbit"),
+        fee_reserved=facts.fee_reserved,
         min_total=priv.get("min_total") or info.min_notional,
         max_total=priv.get("max_total") or info.max_notional,
         quote_usdt=q_usdt,

@@ -31,7 +31,7 @@ def token() -> str:
 
 
 def _token_dir() -> Path:
-    from xtoolkit.orders.journal import default_path
+    from xtoolkit._home import default_path
 
     return default_path().parent / "sandbox-tokens"
 
