@@ -13,16 +13,15 @@ explicit client with keys.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import functools
 import inspect
-import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from xtoolkit._client import AsyncClient, Client
 from xtoolkit._credentials import Credentials
+from xtoolkit._default import default_client, set_default_client
 from xtoolkit._errors import (
     AuthError,
     BadRequest,
@@ -160,33 +159,6 @@ __all__ = [
 ]
 
 R = TypeVar("R")
-
-_default: Client | None = None
-_default_lock = threading.Lock()
-
-
-def default_client() -> Client:
-    """The shared public client behind the module-level verbs (created on first use)."""
-    global _default
-    with _default_lock:
-        if _default is None or _default.closed:
-            _default = Client(use_env=False)
-        return _default
-
-
-def set_default_client(client: Client | None) -> None:
-    """Use ``client`` for the module-level verbs; ``None`` goes back to a fresh public client."""
-    global _default
-    with _default_lock:
-        old, _default = _default, client
-    if old is not None and old is not client:
-        old.close()
-
-
-@atexit.register
-def _close_default() -> None:
-    if _default is not None:
-        _default.close()
 
 
 def _module_verb(method: Callable[..., R]) -> Callable[..., R]:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from xtoolkit import InvalidArgument, charts
-from xtoolkit.research.schemas import build
+from xtoolkit._frames import frame as build
 
 pytest.importorskip("plotly")
 

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 import xtoolkit as xt
+from xtoolkit import SCHEMAS
 from xtoolkit._frames import frame
-from xtoolkit.research import RESEARCH_SCHEMAS, best_venue, book_from_levels, depth_within, slippage
+from xtoolkit.research import best_venue, book_from_levels, depth_within, slippage
 
 TS = pd.Timestamp("2025-01-01", tz="UTC")
 
@@ -43,7 +44,7 @@ def book() -> pd.DataFrame:
 
 
 def test_book_columns_prices_and_cumulative_depth(book: pd.DataFrame) -> None:
-    assert list(book.columns) == list(RESEARCH_SCHEMAS["book"])
+    assert list(book.columns) == list(SCHEMAS["book"])
     bn = book[book.exchange == "binance"]
     up = book[book.exchange == "upbit"]
     assert bn.price_n.tolist() == [99.0, 98.0, 101.0, 102.0]
@@ -62,7 +63,7 @@ def test_book_columns_prices_and_cumulative_depth(book: pd.DataFrame) -> None:
 
 def test_depth_within(book: pd.DataFrame) -> None:
     d = depth_within(book, 1.0)
-    assert list(d.columns) == list(RESEARCH_SCHEMAS["depth"])
+    assert list(d.columns) == list(SCHEMAS["depth"])
     got = {(r.exchange, r.side): (r.levels, r.qty, r.notional_n) for r in d.itertuples()}
     assert got == {
         ("binance", "bid"): (1, 1.0, 99.0),
@@ -75,7 +76,7 @@ def test_depth_within(book: pd.DataFrame) -> None:
 
 def test_slippage_buy_in_base(book: pd.DataFrame) -> None:
     s = slippage(book, 2.0, side="buy")
-    assert list(s.columns) == list(RESEARCH_SCHEMAS["slippage"])
+    assert list(s.columns) == list(SCHEMAS["slippage"])
     bn, up = s.iloc[0], s.iloc[1]
     assert bn.filled and bn.filled_qty == 2.0 and bn.filled_notional_n == 203.0
     assert bn.vwap_n == 101.5 and bn.best_n == 101.0 and bn.levels_used == 2
@@ -126,5 +127,5 @@ def test_bad_arguments(book: pd.DataFrame, size: float, side: str, size_in: str)
 
 def test_empty_book_keeps_schema() -> None:
     empty = book_from_levels(frame("orderbook"), quote="KRW", fx_rate=None, fx_source="upbit:USDT/KRW")
-    assert empty.empty and list(empty.columns) == list(RESEARCH_SCHEMAS["book"])
+    assert empty.empty and list(empty.columns) == list(SCHEMAS["book"])
     assert slippage(empty, 1.0).empty and depth_within(empty, 1.0).empty

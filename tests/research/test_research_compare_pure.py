@@ -9,8 +9,9 @@ import pytest
 from research_quotes import AS_OF, quotes
 
 import xtoolkit as xt
+from xtoolkit import SCHEMAS
 from xtoolkit._frames import frame
-from xtoolkit.research import RESEARCH_SCHEMAS, compare_quotes, premium_quotes
+from xtoolkit.research import compare_quotes, premium_quotes
 from xtoolkit.research._fetch import Quotes
 from xtoolkit.research.fx import UPBIT_FX, parse_fx
 
@@ -33,7 +34,7 @@ def expected(upbit_mid: float, binance_mid: float, fx: float) -> float:
 
 def test_premium_maths_and_both_bases_with_opposite_signs() -> None:
     df = premium_quotes(venue_quotes(), ["BTC"], fx=parse_fx(["upbit", 1400.0]), max_age=5.0, as_of=AS_OF)
-    assert list(df.columns) == list(RESEARCH_SCHEMAS["premium"])
+    assert list(df.columns) == list(SCHEMAS["premium"])
     assert list(df.fx_source) == [UPBIT_FX, "user"]
     up_mid = (99_990_000.0 + 100_010_000.0) / 2
     bn_mid = (69_990.0 + 70_010.0) / 2
@@ -107,7 +108,7 @@ def test_compare_normalises_with_each_basis() -> None:
         max_age=5.0,
         as_of=AS_OF,
     )
-    assert list(df.columns) == list(RESEARCH_SCHEMAS["compare"])
+    assert list(df.columns) == list(SCHEMAS["compare"])
     assert list(zip(df.exchange, df.fx_source, strict=True)) == [
         ("binance", UPBIT_FX),
         ("binance", "user"),
@@ -159,5 +160,5 @@ def test_empty_inputs_keep_the_schema() -> None:
     df = compare_quotes(
         {}, ["BTC"], quote="USDT", fx=parse_fx("upbit"), exchanges=[], max_age=5.0, as_of=AS_OF
     )
-    assert df.empty and list(df.columns) == list(RESEARCH_SCHEMAS["compare"])
+    assert df.empty and list(df.columns) == list(SCHEMAS["compare"])
     assert str(df.ts.dtype) == "datetime64[ns, UTC]"

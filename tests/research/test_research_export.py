@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 import xtoolkit as xt
-from xtoolkit.research import RESEARCH_SCHEMAS, read_csv, read_parquet, to_csv, to_parquet
+from xtoolkit._frames import RESEARCH_KINDS, SCHEMAS
+from xtoolkit._frames import frame as build
+from xtoolkit.research import read_csv, read_parquet, to_csv, to_parquet
 from xtoolkit.research.export import path_safe, symbol_from_path, write_part
-from xtoolkit.research.schemas import build
 
 STAMPS = [
     pd.Timestamp("2025-01-01 09:00:00.123456789", tz="Asia/Seoul"),
@@ -33,7 +34,7 @@ def in_micros(df: pd.DataFrame) -> pd.DataFrame:
 def sample(kind: str) -> pd.DataFrame:
     """Three rows of ``kind`` with awkward values: NaN, NA, NaT, commas, quotes, newlines, "NA"."""
     cols: dict[str, list[object]] = {}
-    for i, (name, dtype) in enumerate(RESEARCH_SCHEMAS.get(kind, xt.SCHEMAS.get(kind, {})).items()):
+    for i, (name, dtype) in enumerate(SCHEMAS.get(kind, {}).items()):
         if dtype == "float64":
             cols[name] = [0.1 + 0.2 + i, np.nan, -1e-300]
         elif dtype == "int64":
@@ -51,7 +52,7 @@ def sample(kind: str) -> pd.DataFrame:
     return build(kind, cols)
 
 
-KINDS = [*RESEARCH_SCHEMAS, "tickers", "candles", "orderbook"]
+KINDS = [*RESEARCH_KINDS, "tickers", "candles", "orderbook"]
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 import xtoolkit as xt
+from xtoolkit import SCHEMAS
 from xtoolkit._frames import frame
-from xtoolkit.research import RESEARCH_SCHEMAS, align_history, premium_summary
+from xtoolkit._frames import frame as build
+from xtoolkit.research import align_history, premium_summary
 from xtoolkit.research.fx import UPBIT_FX, FxBasis, parse_fx
-from xtoolkit.research.schemas import build
 
 T0 = pd.Timestamp("2025-03-01 00:00", tz="UTC")
 MIN = pd.Timedelta(minutes=1)
@@ -41,7 +42,7 @@ FX = candles("upbit", "USDT/KRW", {0: (1450.0, 9.0), 2: (1460.0, 8.0)})
 
 def test_fill_policy_on_the_upbit_basis() -> None:
     df = align_history(UPBIT, BINANCE, base="BTC", fx=parse_fx("upbit"), fx_candles=FX, step=MIN)
-    assert list(df.columns) == list(RESEARCH_SCHEMAS["premium_history"])
+    assert list(df.columns) == list(SCHEMAS["premium_history"])
     assert list(df.ts) == [T0 + k * MIN for k in range(4)]
     assert df.upbit_close.tolist() == [100.0e6, 101.0e6, 101.0e6, 103.0e6]
     assert df.filled_upbit.tolist() == [False, False, True, False]
@@ -119,7 +120,7 @@ def test_summary_statistics() -> None:
         },
     )
     s = premium_summary(hist)
-    assert list(s.columns) == list(RESEARCH_SCHEMAS["premium_summary"])
+    assert list(s.columns) == list(SCHEMAS["premium_summary"])
     a, b = s.iloc[0], s.iloc[1]
     x = np.array([1.0, 2.0, 3.0, 4.0])
     assert a["count"] == 4 and a["mean"] == 2.5 and a["std"] == x.std(ddof=1)

@@ -42,7 +42,7 @@ def test_short_names_follow_the_active_exchange(offline: xt.Client) -> None:
 
 def test_info(offline: xt.Client) -> None:
     info = xr.ExchangeManager(offline).use("upbit").info()
-    assert list(info.columns) == list(xr.RESEARCH_SCHEMAS["exchanges"])
+    assert list(info.columns) == list(xt.SCHEMAS["exchanges"])
     assert info.exchange.tolist() == ["binance", "upbit"] and info.active.tolist() == [False, True]
     assert info.quote.tolist() == ["USDT", "KRW"] and not info.keyed.any()
     assert (info.base_url == "http://127.0.0.1:9").all()

@@ -30,7 +30,7 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
 def test_run_records_polls_and_appends_csv(client: xt.Client, tmp_path: Path) -> None:
     rec = xr.Recorder(client, "premium", bases=["BTC", "ETH"], every=0.05, path=tmp_path / "p.csv")
     df = rec.run(3)
-    assert list(df.columns) == list(xr.RESEARCH_SCHEMAS["record_premium"])
+    assert list(df.columns) == list(xt.SCHEMAS["record_premium"])
     assert len(df) == 6 and rec.polls == 3
     assert (df.exchange == "upbit-binance").all() and list(df.symbol[:2]) == ["BTC", "ETH"]
     assert df.poll_ts.is_monotonic_increasing and (df.lag_s < 5).all()

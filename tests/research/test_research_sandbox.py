@@ -57,7 +57,7 @@ def test_premium_matches_an_independent_fetch_for_both_bases(client: xt.Client) 
     m = mids(
         client, ["upbit:BTC/KRW", "upbit:ETH/KRW", "upbit:USDT/KRW", "binance:BTC/USDT", "binance:ETH/USDT"]
     )
-    assert list(df.columns) == list(xr.RESEARCH_SCHEMAS["premium"])
+    assert list(df.columns) == list(xt.SCHEMAS["premium"])
     assert list(zip(df.base, df.fx_source, strict=True)) == [
         ("BTC", "upbit:USDT/KRW"),
         ("BTC", "user"),
@@ -142,7 +142,7 @@ def test_unlisted_bases_are_marked(client: xt.Client) -> None:
 
 def test_premium_history_aligns_and_matches_candles(client: xt.Client) -> None:
     hist = xr.premium_history(client, "BTC", interval="1m", limit=60, fx=["upbit", 1400.0])
-    assert list(hist.columns) == list(xr.RESEARCH_SCHEMAS["premium_history"])
+    assert list(hist.columns) == list(xt.SCHEMAS["premium_history"])
     assert set(hist.fx_source) == {"upbit:USDT/KRW", "user"}
     up = hist[hist.fx_source == "upbit:USDT/KRW"]
     assert 0 < len(up) <= 60 and up.ts.is_monotonic_increasing
@@ -168,7 +168,7 @@ def test_premium_history_survives_one_venue(quick: xt.Client, box: object) -> No
 
 def test_aggregated_book_against_independent_books(client: xt.Client) -> None:
     book = xr.aggregated_book(client, "BTC", quote="USDT", depth=10)
-    assert list(book.columns) == list(xr.RESEARCH_SCHEMAS["book"])
+    assert list(book.columns) == list(xt.SCHEMAS["book"])
     fx_top = client.orderbook("upbit:USDT/KRW", depth=1)
     fx = (dec(fx_top.price.iloc[0]) + dec(fx_top.price.iloc[1])) / 2
     up = client.orderbook("upbit:BTC/KRW", depth=10)
@@ -185,7 +185,7 @@ def test_aggregated_book_against_independent_books(client: xt.Client) -> None:
 
 def test_valued_balances(client: xt.Client) -> None:
     df = xr.valued_balances(client, quote="USDT")
-    assert list(df.columns) == list(xr.RESEARCH_SCHEMAS["valued_balances"])
+    assert list(df.columns) == list(xt.SCHEMAS["valued_balances"])
     raw = client.balances()
     assert len(df) == len(raw)
     m = mids(client, ["upbit:USDT/KRW"])

@@ -9,8 +9,8 @@ import pytest
 from research_quotes import AS_OF, quotes
 
 import xtoolkit as xt
+from xtoolkit import SCHEMAS
 from xtoolkit._frames import frame
-from xtoolkit.research import RESEARCH_SCHEMAS
 from xtoolkit.research.fx import parse_fx
 from xtoolkit.research.valuation import value_balances
 
@@ -40,7 +40,7 @@ def valued() -> pd.DataFrame:
 
 def test_values_in_usdt(valued: pd.DataFrame) -> None:
     df = valued
-    assert list(df.columns) == list(RESEARCH_SCHEMAS["valued_balances"])
+    assert list(df.columns) == list(SCHEMAS["valued_balances"])
     rows = {(r.exchange, r.asset): r for r in df.itertuples()}
     btc = rows[("binance", "BTC")]
     assert btc.price_n == 70_000.0 and btc.value_n == 0.5 * 70_000.0 and btc.priced and btc.note == "mid"

@@ -1,15 +1,24 @@
-"""Research across exchanges: comparison, kimchi premium, aggregated books, balances, recording.
+"""Research across exchanges: comparison, kimchi premium, aggregated books, balances, history.
 
-Every verb comes in two forms: ``premium(client, ...)`` blocks on a :class:`~xtoolkit.Client`
-(what notebooks use) and ``await apremium(client, ...)`` takes a ``Client`` or an
-``AsyncClient``. Pure maths (premium, fill policy, VWAP) lives in functions on frames that need
-no server: :func:`premium_quotes`, :func:`align_history`, :func:`book_from_levels`,
-:func:`slippage`.
+Verbs (each fetches, then hands back a fixed-schema frame) work like the data verbs: on the
+shared default client, or on the one you pass as ``client=``::
 
->>> import xtoolkit as xt
->>> from xtoolkit import research as xr
->>> with xt.Client() as client:
-...     xr.premium(client, ["BTC", "ETH"], fx=["upbit", 1385.0])   # both FX bases side by side
+    xt.premium("BTC")                                        # the default public client
+    xt.premium(["BTC", "ETH"], fx=["upbit", 1385.0], client=c)   # both FX bases side by side
+
+``premium``, ``compare``, ``premium_history``, ``aggregated_book`` and ``valued_balances``
+each have an awaitable twin (``apremium``...) for code already inside an event loop or on an
+:class:`~xtoolkit.AsyncClient`; both forms are generated from one coroutine
+(:mod:`xtoolkit.research._verb`). Pure maths on frames needs no client and no server:
+:func:`premium_quotes`, :func:`compare_quotes`, :func:`align_history`, :func:`premium_summary`,
+:func:`book_from_levels`, :func:`depth_within`, :func:`slippage`, :func:`best_venue`; the
+premium row itself is :func:`premium_row` (shared with the live stream premium).
+
+Modules: ``compare`` (compare, premium), ``premium_row`` (the one premium formula),
+``history`` (premium over time), ``books`` (aggregated book, depth, slippage), ``valuation``
+(balances valued in one currency), ``fx`` (FX bases), ``manager`` (one client, an active
+venue), ``recorder`` and ``sinks`` (polling to memory, CSV, Parquet or a catalog), ``export``
+(dtype-keeping CSV/Parquet round trips). Frame schemas live in :data:`xtoolkit.SCHEMAS`.
 """
 
 from __future__ import annotations
@@ -41,12 +50,10 @@ from xtoolkit.research.history import (
 )
 from xtoolkit.research.manager import ExchangeManager
 from xtoolkit.research.recorder import Recorder
-from xtoolkit.research.schemas import RESEARCH_SCHEMAS
 from xtoolkit.research.valuation import avalued_balances, valued_balances
 
 __all__ = [
     "DEFAULT_QUOTES",
-    "RESEARCH_SCHEMAS",
     "UPBIT_FX",
     "USER_FX",
     "ExchangeManager",

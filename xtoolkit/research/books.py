@@ -16,10 +16,9 @@ import pandas as pd
 from xtoolkit._client import AsyncClient
 from xtoolkit._errors import InvalidArgument, XtoolkitError
 from xtoolkit._frames import frame
-from xtoolkit.research._bridge import AnyClient, run_async, run_blocking, twin_doc
 from xtoolkit.research._common import LEG_ERRORS, error_text, quote_of, typed, validate_bases
+from xtoolkit.research._verb import async_verb, blocking_verb
 from xtoolkit.research.fx import UPBIT_FX, FxBasis, FxLike, check_quote, needs_fx, one_fx
-from xtoolkit.research.schemas import build
 
 __all__ = [
     "aaggregated_book",
@@ -60,7 +59,7 @@ def book_from_levels(
     per USDT, one number or one per exchange (needed only for venues not already in ``quote``).
     """
     target = check_quote(quote)
-    cols: dict[str, list[Any]] = {k: [] for k in build("book").columns}
+    cols: dict[str, list[Any]] = {k: [] for k in frame("book").columns}
     order = list(dict.fromkeys(levels["exchange"]))
     for ex in order:
         venue = levels[levels["exchange"] == ex]
@@ -102,7 +101,7 @@ def book_from_levels(
                 }
                 for k, v in values.items():
                     cols[k].append(v)
-    return build("book", cols)
+    return frame("book", cols)
 
 
 def _failed(book: pd.DataFrame) -> dict[str, str]:
@@ -122,7 +121,7 @@ def depth_within(book: pd.DataFrame, pct: float) -> pd.DataFrame:
     if isinstance(pct, bool) or not isinstance(pct, int | float) or pct < 0:
         raise InvalidArgument(f"pct must be a non-negative number, not {pct!r}")
     limit = _d(pct)
-    cols: dict[str, list[Any]] = {k: [] for k in build("depth").columns}
+    cols: dict[str, list[Any]] = {k: [] for k in frame("depth").columns}
 
     def add(**values: Any) -> None:
         for k in cols:
@@ -142,7 +141,7 @@ def depth_within(book: pd.DataFrame, pct: float) -> pd.DataFrame:
     for ex, err in _failed(book).items():
         for side in ("bid", "ask"):
             add(exchange=ex, side=side, pct=float(pct), levels=0, error=err)
-    return build("depth", cols)
+    return frame("depth", cols)
 
 
 def _walk(rows: pd.DataFrame, size: Decimal, size_in: str) -> tuple[Decimal, Decimal, int, bool]:
@@ -205,7 +204,7 @@ def slippage(book: pd.DataFrame, size: float, *, side: str = "buy", size_in: str
     want = Decimal(str(size))
     book_side = "ask" if side == "buy" else "bid"
     sign = _ONE if side == "buy" else -_ONE
-    cols: dict[str, list[Any]] = {k: [] for k in build("slippage").columns}
+    cols: dict[str, list[Any]] = {k: [] for k in frame("slippage").columns}
 
     def add(**values: Any) -> None:
         for k in cols:
@@ -237,7 +236,7 @@ def slippage(book: pd.DataFrame, size: float, *, side: str = "buy", size_in: str
         )
     for ex, err in _failed(book).items():
         add(exchange=ex, side=side, size=float(size), size_in=size_in, filled=False, levels_used=0, error=err)
-    return build("slippage", cols)
+    return frame("slippage", cols)
 
 
 def best_venue(book: pd.DataFrame, size: float, *, size_in: str = "base") -> pd.DataFrame:
@@ -257,7 +256,7 @@ def best_venue(book: pd.DataFrame, size: float, *, size_in: str = "base") -> pd.
         ok = slip[slip["filled"]]
         if ok.empty:
             out.append(
-                build(
+                frame(
                     "slippage",
                     {
                         "side": [side],
@@ -303,11 +302,41 @@ async def _aggregated_book(
     engine: AsyncClient,
     base: str,
     *,
-    quote: str,
-    depth: int,
-    fx: FxLike,
-    exchanges: Sequence[str] | None,
+    quote: str = "USDT",
+    depth: int = 20,
+    fx: FxLike = "upbit",
+    exchanges: Sequence[str] | None = None,
 ) -> pd.DataFrame:
+    """The order books of ``base`` on every venue, long form, priced in one quote currency.
+
+    One book request per venue (Upbit at most 30 levels) plus, for the Upbit FX basis, the top
+    of Upbit's ``KRW-USDT`` book. A failing venue is left out of the rows and listed in
+    ``df.attrs["errors"]``; :func:`depth_within` and :func:`slippage` report it with its error.
+
+    Parameters
+    ----------
+    base
+        The asset, e.g. ``"BTC"`` (Binance BTC/USDT, Upbit BTC/KRW).
+    quote
+        ``"USDT"`` or ``"KRW"``.
+    depth
+        Levels per side per venue (capped at each venue's maximum).
+    fx
+        One basis: ``"upbit"`` (default), a KRW-per-USDT number, or a Series (as of the book time).
+    exchanges
+        Venues to include (default: every configured one).
+    client
+        The :class:`~xtoolkit.Client` to use (default: the shared public client; an
+        ``AsyncClient`` needs ``await aaggregated_book(...)``).
+
+    Returns
+    -------
+    DataFrame
+        exchange, symbol, side ("bid"/"ask"), level (0 = best), price, qty (native), quote
+        (native), price_n, notional_n (price_n × qty), cum_qty, cum_notional_n (from the best
+        level outward, per venue and side), mid_n (the venue's mid), distance_pct (|price / mid
+        − 1| × 100), fx_source, fx_rate (KRW per USDT), ts. ``attrs``: errors, quote, fx_source.
+    """
     (name,) = validate_bases([base])
     target = check_quote(quote)
     basis = one_fx(fx)
@@ -349,57 +378,5 @@ async def _aggregated_book(
     return df
 
 
-def aggregated_book(
-    client: AnyClient,
-    base: str,
-    *,
-    quote: str = "USDT",
-    depth: int = 20,
-    fx: FxLike = "upbit",
-    exchanges: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """The order books of ``base`` on every venue, long form, priced in one quote currency.
-
-    One book request per venue (Upbit at most 30 levels) plus, for the Upbit FX basis, the top
-    of Upbit's ``KRW-USDT`` book. A failing venue is left out of the rows and listed in
-    ``df.attrs["errors"]``; :func:`depth_within` and :func:`slippage` report it with its error.
-
-    Parameters
-    ----------
-    client
-        A blocking :class:`~xtoolkit.Client` (``await aaggregated_book(...)`` takes either).
-    base
-        The asset, e.g. ``"BTC"`` (Binance BTC/USDT, Upbit BTC/KRW).
-    quote
-        ``"USDT"`` or ``"KRW"``.
-    depth
-        Levels per side per venue (capped at each venue's maximum).
-    fx
-        One basis: ``"upbit"`` (default), a KRW-per-USDT number, or a Series (as of the book time).
-
-    Returns
-    -------
-    DataFrame
-        exchange, symbol, side ("bid"/"ask"), level (0 = best), price, qty (native), quote
-        (native), price_n, notional_n (price_n × qty), cum_qty, cum_notional_n (from the best
-        level outward, per venue and side), mid_n (the venue's mid), distance_pct (|price / mid
-        − 1| × 100), fx_source, fx_rate (KRW per USDT), ts. ``attrs``: errors, quote, fx_source.
-    """
-    return run_blocking(client, _aggregated_book, base, quote=quote, depth=depth, fx=fx, exchanges=exchanges)
-
-
-async def aaggregated_book(
-    client: AnyClient,
-    base: str,
-    *,
-    quote: str = "USDT",
-    depth: int = 20,
-    fx: FxLike = "upbit",
-    exchanges: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    return await run_async(
-        client, _aggregated_book, base, quote=quote, depth=depth, fx=fx, exchanges=exchanges
-    )
-
-
-twin_doc(aaggregated_book, aggregated_book)
+aggregated_book = blocking_verb(_aggregated_book)
+aaggregated_book = async_verb(_aggregated_book)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from xtoolkit._client import AsyncClient
 from xtoolkit._errors import InvalidArgument
-from xtoolkit.research._bridge import AnyClient, run_async, run_blocking, twin_doc
+from xtoolkit._frames import frame
 from xtoolkit.research._common import (
     error_text,
     join_errors,
@@ -30,6 +30,7 @@ from xtoolkit.research._common import (
     validate_bases,
 )
 from xtoolkit.research._fetch import Quotes, fetch_quotes
+from xtoolkit.research._verb import async_verb, blocking_verb
 from xtoolkit.research.fx import (
     UPBIT_FX,
     FxBasis,
@@ -39,7 +40,6 @@ from xtoolkit.research.fx import (
     needs_fx,
     parse_fx,
 )
-from xtoolkit.research.schemas import build
 
 __all__ = [
     "Leg",
@@ -130,7 +130,7 @@ def compare_quotes(
 ) -> pd.DataFrame:
     """The :func:`compare` frame from fetched quotes (pure; see :func:`compare` for columns)."""
     target = check_quote(quote)
-    cols: dict[str, list[Any]] = {k: [] for k in build("compare").columns}
+    cols: dict[str, list[Any]] = {k: [] for k in frame("compare").columns}
     for base in bases:
         for ex in exchanges:
             native = quote_of(ex)
@@ -167,7 +167,7 @@ def compare_quotes(
                 }
                 for k, v in row.items():
                     cols[k].append(v)
-    return build("compare", cols)
+    return frame("compare", cols)
 
 
 def premium_quotes(
@@ -183,7 +183,7 @@ def premium_quotes(
     ``premium = upbit_mid / (binance_mid × fx_rate) − 1``; a user FX series is read as of the
     later of the two legs' times.
     """
-    cols: dict[str, list[Any]] = {k: [] for k in build("premium").columns}
+    cols: dict[str, list[Any]] = {k: [] for k in frame("premium").columns}
     for base in bases:
         up = leg_of(quotes, "upbit", f"{base}/KRW")
         bn = leg_of(quotes, "binance", f"{base}/USDT")
@@ -224,7 +224,7 @@ def premium_quotes(
             }
             for k, v in row.items():
                 cols[k].append(v)
-    return build("premium", cols)
+    return frame("premium", cols)
 
 
 def _check_age(max_age: float) -> float:
@@ -253,11 +253,44 @@ async def _compare(
     engine: AsyncClient,
     bases: str | Sequence[str],
     *,
-    quote: str,
-    fx: FxLike,
-    max_age: float,
-    exchanges: Sequence[str] | None,
+    quote: str = "USDT",
+    fx: FxLike = "upbit",
+    max_age: float = 5.0,
+    exchanges: Sequence[str] | None = None,
 ) -> pd.DataFrame:
+    """Each exchange's bid/ask/mid/last for many bases, native and normalised to one quote.
+
+    Costs one batched tickers request per exchange however many bases (Binance 1, Upbit 2); the
+    Upbit ``KRW-USDT`` FX market rides in the Upbit batch. A failing exchange does not raise: its
+    rows carry NaN prices and the ``error`` text, and ``df.attrs["errors"]`` maps it to the typed
+    error. A base a venue does not list gives that row an ``UnknownMarket`` error.
+
+    Parameters
+    ----------
+    bases
+        Base assets, e.g. ``["BTC", "ETH"]``; each venue's default quote is used (Binance USDT,
+        Upbit KRW).
+    quote
+        The quote to normalise into: ``"USDT"`` or ``"KRW"``.
+    fx
+        FX basis (see :mod:`xtoolkit.research.fx`): ``"upbit"`` (default), a KRW-per-USDT number,
+        a Series, or a list of them for one row per basis (e.g. ``["upbit", 1385.0]``).
+    max_age
+        Seconds after which a leg (or the FX leg it needs) is flagged ``stale``.
+    exchanges
+        Venues to compare (default: every configured one).
+    client
+        The :class:`~xtoolkit.Client` to use (default: the shared public client; an
+        ``AsyncClient`` needs ``await acompare(...)``).
+
+    Returns
+    -------
+    DataFrame
+        One row per (base, exchange, fx_source): base, exchange, symbol, quote (native), bid,
+        ask, mid, last (native), fx_source, fx_rate (KRW per USDT), fx_ts, quote_n (the target),
+        bid_n, ask_n, mid_n, last_n (in ``quote``), ts (the venue's quote time), age_s, stale,
+        error. ``attrs``: errors, as_of, quote, fx_sources.
+    """
     names = validate_bases(bases)
     target = check_quote(quote)
     bases_fx = parse_fx(fx)
@@ -281,8 +314,38 @@ async def _compare(
 
 
 async def _premium(
-    engine: AsyncClient, bases: str | Sequence[str], *, fx: FxLike, max_age: float
+    engine: AsyncClient, bases: str | Sequence[str], *, fx: FxLike = "upbit", max_age: float = 5.0
 ) -> pd.DataFrame:
+    """The kimchi premium: Upbit's KRW mid over Binance's USDT mid converted at an FX basis.
+
+    ``premium = upbit_mid / (binance_mid × fx_rate) − 1`` (``premium_pct`` ×100, ``premium_bps``
+    ×10 000). Costs 1 Binance and 2 Upbit requests however many bases. Give several FX bases
+    (``fx=["upbit", 1385.0]``) to see them side by side: one row per base per basis. Stale legs
+    are flagged, not dropped; a failing venue leaves NaN premiums with the ``error`` text and
+    the typed error in ``df.attrs["errors"]``.
+
+    Parameters
+    ----------
+    bases
+        Base assets listed on both venues, e.g. ``["BTC", "ETH"]``.
+    fx
+        ``"upbit"`` (Upbit ``KRW-USDT``, default), a KRW-per-USDT number, a Series on a UTC
+        index (value as of the later leg's time), an :class:`FxBasis`, or a list of them.
+    max_age
+        Seconds after which a leg (Upbit, Binance or a timed FX value) makes the row ``stale``.
+    client
+        The :class:`~xtoolkit.Client` to use (default: the shared public client; an
+        ``AsyncClient`` needs ``await apremium(...)``).
+
+    Returns
+    -------
+    DataFrame
+        One row per (base, fx_source): base, fx_source (``"upbit:USDT/KRW"`` or ``"user"``),
+        fx_rate (KRW per USDT), upbit_mid (KRW), binance_mid (USDT), binance_mid_krw,
+        upbit_mid_usdt, premium_pct, premium_bps, upbit_ts, binance_ts, fx_ts, upbit_age_s,
+        binance_age_s, fx_age_s, skew_s (spread of the legs' times), max_age_s, stale, error.
+        ``attrs``: errors, as_of, fx_sources, max_age.
+    """
     names = validate_bases(bases)
     bases_fx = parse_fx(fx)
     age = _check_age(max_age)
@@ -296,110 +359,7 @@ async def _premium(
     return _attach(df, quotes, as_of, fx_sources=[b.source for b in bases_fx], max_age=age)
 
 
-def compare(
-    client: AnyClient,
-    bases: str | Sequence[str],
-    *,
-    quote: str = "USDT",
-    fx: FxLike = "upbit",
-    max_age: float = 5.0,
-    exchanges: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Each exchange's bid/ask/mid/last for many bases, native and normalised to one quote.
-
-    Costs one batched tickers request per exchange however many bases (Binance 1, Upbit 2); the
-    Upbit ``KRW-USDT`` FX market rides in the Upbit batch. A failing exchange does not raise: its
-    rows carry NaN prices and the ``error`` text, and ``df.attrs["errors"]`` maps it to the typed
-    error. A base a venue does not list gives that row an ``UnknownMarket`` error.
-
-    Parameters
-    ----------
-    client
-        A blocking :class:`~xtoolkit.Client` (``await acompare(...)`` takes either kind).
-    bases
-        Base assets, e.g. ``["BTC", "ETH"]``; each venue's default quote is used (Binance USDT,
-        Upbit KRW).
-    quote
-        The quote to normalise into: ``"USDT"`` or ``"KRW"``.
-    fx
-        FX basis (see :mod:`xtoolkit.research.fx`): ``"upbit"`` (default), a KRW-per-USDT number,
-        a Series, or a list of them for one row per basis (e.g. ``["upbit", 1385.0]``).
-    max_age
-        Seconds after which a leg (or the FX leg it needs) is flagged ``stale``.
-    exchanges
-        Venues to compare (default: every configured one).
-
-    Returns
-    -------
-    DataFrame
-        One row per (base, exchange, fx_source): base, exchange, symbol, quote (native), bid,
-        ask, mid, last (native), fx_source, fx_rate (KRW per USDT), fx_ts, quote_n (the target),
-        bid_n, ask_n, mid_n, last_n (in ``quote``), ts (the venue's quote time), age_s, stale,
-        error. ``attrs``: errors, as_of, quote, fx_sources.
-    """
-    return run_blocking(client, _compare, bases, quote=quote, fx=fx, max_age=max_age, exchanges=exchanges)
-
-
-async def acompare(
-    client: AnyClient,
-    bases: str | Sequence[str],
-    *,
-    quote: str = "USDT",
-    fx: FxLike = "upbit",
-    max_age: float = 5.0,
-    exchanges: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    return await run_async(client, _compare, bases, quote=quote, fx=fx, max_age=max_age, exchanges=exchanges)
-
-
-def premium(
-    client: AnyClient,
-    bases: str | Sequence[str],
-    *,
-    fx: FxLike = "upbit",
-    max_age: float = 5.0,
-) -> pd.DataFrame:
-    """The kimchi premium: Upbit's KRW mid over Binance's USDT mid converted at an FX basis.
-
-    ``premium = upbit_mid / (binance_mid × fx_rate) − 1`` (``premium_pct`` ×100, ``premium_bps``
-    ×10 000). Costs 1 Binance and 2 Upbit requests however many bases. Give several FX bases
-    (``fx=["upbit", 1385.0]``) to see them side by side: one row per base per basis. Stale legs
-    are flagged, not dropped; a failing venue leaves NaN premiums with the ``error`` text and
-    the typed error in ``df.attrs["errors"]``.
-
-    Parameters
-    ----------
-    client
-        A blocking :class:`~xtoolkit.Client` (``await apremium(...)`` takes either kind).
-    bases
-        Base assets listed on both venues, e.g. ``["BTC", "ETH"]``.
-    fx
-        ``"upbit"`` (Upbit ``KRW-USDT``, default), a KRW-per-USDT number, a Series on a UTC
-        index (value as of the later leg's time), an :class:`FxBasis`, or a list of them.
-    max_age
-        Seconds after which a leg (Upbit, Binance or a timed FX value) makes the row ``stale``.
-
-    Returns
-    -------
-    DataFrame
-        One row per (base, fx_source): base, fx_source (``"upbit:USDT/KRW"`` or ``"user"``),
-        fx_rate (KRW per USDT), upbit_mid (KRW), binance_mid (USDT), binance_mid_krw,
-        upbit_mid_usdt, premium_pct, premium_bps, upbit_ts, binance_ts, fx_ts, upbit_age_s,
-        binance_age_s, fx_age_s, skew_s (spread of the legs' times), max_age_s, stale, error.
-        ``attrs``: errors, as_of, fx_sources, max_age.
-    """
-    return run_blocking(client, _premium, bases, fx=fx, max_age=max_age)
-
-
-async def apremium(
-    client: AnyClient,
-    bases: str | Sequence[str],
-    *,
-    fx: FxLike = "upbit",
-    max_age: float = 5.0,
-) -> pd.DataFrame:
-    return await run_async(client, _premium, bases, fx=fx, max_age=max_age)
-
-
-twin_doc(acompare, compare)
-twin_doc(apremium, premium)
+compare = blocking_verb(_compare)
+acompare = async_verb(_compare)
+premium = blocking_verb(_premium)
+apremium = async_verb(_premium)

@@ -26,8 +26,8 @@ from typing import Any
 import pandas as pd
 
 from xtoolkit._errors import InvalidArgument, XtoolkitError
+from xtoolkit._frames import TS, coerce, conform, schema
 from xtoolkit.research._common import error_text
-from xtoolkit.research.schemas import TS, coerce, conform, schema
 
 __all__ = [
     "PARTITIONS",

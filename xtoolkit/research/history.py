@@ -25,11 +25,10 @@ import pandas as pd
 
 from xtoolkit._client import AsyncClient, _to_ms
 from xtoolkit._errors import InvalidArgument, XtoolkitError
-from xtoolkit._frames import frame
-from xtoolkit.research._bridge import AnyClient, run_async, run_blocking, twin_doc
+from xtoolkit._frames import conform, frame
 from xtoolkit.research._common import LEG_ERRORS, error_text, join_errors, typed, validate_bases
+from xtoolkit.research._verb import async_verb, blocking_verb
 from xtoolkit.research.fx import UPBIT_FX, FxBasis, FxLike, parse_fx
-from xtoolkit.research.schemas import build, conform
 
 if TYPE_CHECKING:  # the catalog imports pyarrow: only its type is needed here
     from xtoolkit.catalog import Catalog
@@ -126,7 +125,7 @@ def align_history(
         )
         n = len(grid)
         parts.append(
-            build(
+            frame(
                 "premium_history",
                 {
                     "ts": grid,
@@ -149,7 +148,7 @@ def align_history(
             )
         )
     if not parts:
-        return build("premium_history")
+        return frame("premium_history")
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
@@ -172,7 +171,7 @@ def premium_summary(history: pd.DataFrame, *, column: str = "premium_pct") -> pd
     """
     if column not in history.columns or "fx_source" not in history.columns:
         raise InvalidArgument(f"expected a premium_history frame with a {column!r} column")
-    rows: dict[str, list[Any]] = {k: [] for k in build("premium_summary").columns}
+    rows: dict[str, list[Any]] = {k: [] for k in frame("premium_summary").columns}
     for source in pd.unique(history["fx_source"]):
         part = history[history["fx_source"] == source].sort_values("ts", kind="stable")
         values = part[column].to_numpy(dtype=np.float64)
@@ -193,7 +192,7 @@ def premium_summary(history: pd.DataFrame, *, column: str = "premium_pct") -> pd
         rows["latest"].append(latest)
         rows["latest_ts"].append(part["ts"].to_numpy()[ok][-1] if count else pd.NaT)
         rows["zscore_latest"].append((latest - mean) / std if std and std == std else math.nan)
-    return build("premium_summary", rows)
+    return frame("premium_summary", rows)
 
 
 async def _candles(
@@ -219,13 +218,49 @@ async def _premium_history(
     engine: AsyncClient,
     base: str,
     *,
-    interval: str,
-    start: Any,
-    end: Any,
-    limit: int | None,
-    fx: FxLike,
+    interval: str = "1m",
+    start: Any = None,
+    end: Any = None,
+    limit: int | None = None,
+    fx: FxLike = "upbit",
     catalog: Catalog | None = None,
 ) -> pd.DataFrame:
+    """The premium over time from both venues' candles (and the FX basis), on one UTC grid.
+
+    Fetches Upbit ``BASE/KRW``, Binance ``BASE/USDT`` and, for the Upbit basis, Upbit
+    ``USDT/KRW`` candles concurrently (paginated by the client). Gaps are filled explicitly — see
+    the fill policy in :mod:`xtoolkit.research.history`. One venue failing gives NaN for its
+    columns with the ``error`` text (and ``df.attrs["errors"]``); both failing raises.
+
+    Parameters
+    ----------
+    base
+        Asset listed on both venues, e.g. ``"BTC"``.
+    interval
+        A candle interval both venues serve: 1m 3m 5m 15m 30m 1h 4h 1d 1w 1M.
+    start, end
+        Datetimes, ISO text or epoch ms (naive = UTC); ``end`` exclusive. Without ``start``,
+        the ``limit`` (default 500) intervals before ``end`` (default now).
+    limit
+        Keep at most this many grid times (the latest).
+    fx
+        ``"upbit"`` (default), a KRW-per-USDT number, a Series on a UTC index, or a list of
+        them for one set of rows per basis.
+    catalog
+        A :class:`~xtoolkit.Catalog`: when it holds every leg over ``[start, end)`` the legs are
+        read from it (same numbers, no requests); otherwise they are fetched from the venues.
+    client
+        The :class:`~xtoolkit.Client` to use (default: the shared public client; an
+        ``AsyncClient`` needs ``await apremium_history(...)``).
+
+    Returns
+    -------
+    DataFrame
+        One row per (ts, fx_source): ts (candle open, UTC), base, fx_source, upbit_close (KRW),
+        binance_close (USDT), fx_rate (KRW per USDT), binance_close_krw, upbit_close_usdt,
+        premium_pct, premium_bps, upbit_volume, binance_volume (0 on filled rows), filled_upbit,
+        filled_binance, filled_fx, error. ``attrs``: errors, interval, fx_sources.
+    """
     (name,) = validate_bases([base])
     bases_fx = parse_fx(fx)
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
@@ -273,87 +308,5 @@ async def _premium_history(
     return df
 
 
-def premium_history(
-    client: AnyClient,
-    base: str,
-    *,
-    interval: str = "1m",
-    start: Any = None,
-    end: Any = None,
-    limit: int | None = None,
-    fx: FxLike = "upbit",
-    catalog: Catalog | None = None,
-) -> pd.DataFrame:
-    """The premium over time from both venues' candles (and the FX basis), on one UTC grid.
-
-    Fetches Upbit ``BASE/KRW``, Binance ``BASE/USDT`` and, for the Upbit basis, Upbit
-    ``USDT/KRW`` candles concurrently (paginated by the client). Gaps are filled explicitly — see
-    the fill policy in :mod:`xtoolkit.research.history`. One venue failing gives NaN for its
-    columns with the ``error`` text (and ``df.attrs["errors"]``); both failing raises.
-
-    Parameters
-    ----------
-    client
-        A blocking :class:`~xtoolkit.Client` (``await apremium_history(...)`` takes either).
-    base
-        Asset listed on both venues, e.g. ``"BTC"``.
-    interval
-        A candle interval both venues serve: 1m 3m 5m 15m 30m 1h 4h 1d 1w 1M.
-    start, end
-        Datetimes, ISO text or epoch ms (naive = UTC); ``end`` exclusive. Without ``start``,
-        the ``limit`` (default 500) intervals before ``end`` (default now).
-    limit
-        Keep at most this many grid times (the latest).
-    fx
-        ``"upbit"`` (default), a KRW-per-USDT number, a Series on a UTC index, or a list of
-        them for one set of rows per basis.
-    catalog
-        A :class:`~xtoolkit.Catalog`: when it holds every leg over ``[start, end)`` the legs are
-        read from it (same numbers, no requests); otherwise they are fetched from the venues.
-
-    Returns
-    -------
-    DataFrame
-        One row per (ts, fx_source): ts (candle open, UTC), base, fx_source, upbit_close (KRW),
-        binance_close (USDT), fx_rate (KRW per USDT), binance_close_krw, upbit_close_usdt,
-        premium_pct, premium_bps, upbit_volume, binance_volume (0 on filled rows), filled_upbit,
-        filled_binance, filled_fx, error. ``attrs``: errors, interval, fx_sources.
-    """
-    return run_blocking(
-        client,
-        _premium_history,
-        base,
-        interval=interval,
-        start=start,
-        end=end,
-        limit=limit,
-        fx=fx,
-        catalog=catalog,
-    )
-
-
-async def apremium_history(
-    client: AnyClient,
-    base: str,
-    *,
-    interval: str = "1m",
-    start: Any = None,
-    end: Any = None,
-    limit: int | None = None,
-    fx: FxLike = "upbit",
-    catalog: Catalog | None = None,
-) -> pd.DataFrame:
-    return await run_async(
-        client,
-        _premium_history,
-        base,
-        interval=interval,
-        start=start,
-        end=end,
-        limit=limit,
-        fx=fx,
-        catalog=catalog,
-    )
-
-
-twin_doc(apremium_history, premium_history)
+premium_history = blocking_verb(_premium_history)
+apremium_history = async_verb(_premium_history)

@@ -9,9 +9,9 @@ from typing import Any
 import pandas as pd
 
 from xtoolkit._errors import InvalidArgument
-from xtoolkit.research._bridge import AnyClient, engine_of
+from xtoolkit._frames import frame
 from xtoolkit.research._common import DEFAULT_QUOTES
-from xtoolkit.research.schemas import build
+from xtoolkit.research._verb import AnyClient, engine_of
 
 __all__ = ["ExchangeManager"]
 
@@ -116,7 +116,7 @@ class ExchangeManager:
             (default quote), base_url, sandbox. Its length is the count of exchanges.
         """
         venues = [self._engine.venue(n) for n in self.exchanges]
-        return build(
+        return frame(
             "exchanges",
             {
                 "exchange": [v.name for v in venues],

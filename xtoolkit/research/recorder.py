@@ -36,15 +36,15 @@ import pandas as pd
 
 from xtoolkit._client import AsyncClient, Client
 from xtoolkit._errors import InvalidArgument
+from xtoolkit._frames import conform, frame
 from xtoolkit._models import Symbol
 from xtoolkit._progress import _interactive
-from xtoolkit.research._bridge import AnyClient, engine_of, submit
 from xtoolkit.research._common import OUTAGE, error_text, now_utc, quote_of, validate_bases
 from xtoolkit.research._fetch import fetch_quotes
+from xtoolkit.research._verb import AnyClient, engine_of
 from xtoolkit.research.compare import _premium
 from xtoolkit.research.export import SIDECAR, path_safe, to_csv, write_part
 from xtoolkit.research.fx import FxLike, parse_fx
-from xtoolkit.research.schemas import build, conform
 
 __all__ = ["PREMIUM_VENUES", "Recorder"]
 
@@ -307,7 +307,7 @@ class Recorder:
         with self._lock:
             parts = ([self._kept] if self._kept is not None else []) + list(self._polls)
         if not parts:
-            return build(self.kind)
+            return frame(self.kind)
         df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy()
         return df.tail(self.max_rows).reset_index(drop=True)
 
@@ -317,7 +317,7 @@ class Recorder:
         with self._lock:
             rows = list(self._errors)
         keys = ("poll_ts", "exchange", "error_type", "error")
-        return build("record_errors", {k: [r[k] for r in rows] for k in keys})
+        return frame("record_errors", {k: [r[k] for r in rows] for k in keys})
 
     @property
     def running(self) -> bool:
@@ -353,7 +353,7 @@ class Recorder:
             if missing:
                 why = error_text(q.error) if q.error else None
                 parts.append(
-                    build(
+                    frame(
                         "record_tickers",
                         {
                             "exchange": [ex] * len(missing),
@@ -373,7 +373,7 @@ class Recorder:
             pairs = [m.split(":", 1) for m in self.markets]
             keys = {"exchange": [p[0] for p in pairs], "symbol": [p[1] for p in pairs]}
         n = len(keys["symbol"])
-        return build(self.kind, {**keys, "error": [error_text(exc)] * n})
+        return frame(self.kind, {**keys, "error": [error_text(exc)] * n})
 
     def _finish(self, rows: pd.DataFrame, polled: pd.Timestamp, lag: float) -> pd.DataFrame:
         rows = conform(rows.assign(poll_ts=polled, lag_s=lag), self.kind)
@@ -482,7 +482,7 @@ class Recorder:
         client = self._client()
         self._begin()
         try:
-            self._future = submit(client, self._guarded(client.engine, None))
+            self._future = client.submit(self._guarded(client.engine, None))
         except BaseException:
             self._done.set()
             raise
@@ -511,7 +511,7 @@ class Recorder:
             raise InvalidArgument(f"n must be a positive int, not {n!r}")
         client = self._client()
         self._begin()
-        client._run(self._guarded(client.engine, n))
+        client.run(self._guarded(client.engine, n))
         self._raise_failure()
         return self.frame
 

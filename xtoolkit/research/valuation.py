@@ -12,12 +12,11 @@ import pandas as pd
 from xtoolkit._client import AsyncClient
 from xtoolkit._errors import MissingCredentials
 from xtoolkit._frames import frame
-from xtoolkit.research._bridge import AnyClient, run_async, run_blocking, twin_doc
 from xtoolkit.research._common import OUTAGE, error_text, now_utc, quote_of, typed
 from xtoolkit.research._fetch import Quotes, fetch_quotes
+from xtoolkit.research._verb import async_verb, blocking_verb
 from xtoolkit.research.compare import fx_at, leg_of
 from xtoolkit.research.fx import FxBasis, FxLike, check_quote, convert, needs_fx, one_fx
-from xtoolkit.research.schemas import build
 
 __all__ = ["avalued_balances", "value_balances", "valued_balances"]
 
@@ -41,7 +40,7 @@ def value_balances(
     """
     target = check_quote(quote)
     errors = errors or {}
-    cols: dict[str, list[Any]] = {k: [] for k in build("valued_balances").columns}
+    cols: dict[str, list[Any]] = {k: [] for k in frame("valued_balances").columns}
 
     def add(**values: Any) -> None:
         for k in cols:
@@ -108,7 +107,7 @@ def value_balances(
             note="mid" if ok else "no price",
             error=leg.error or (fx_err if used else None),
         )
-    return build("valued_balances", cols)
+    return frame("valued_balances", cols)
 
 
 async def _listed(engine: AsyncClient, exchange: str) -> set[str] | None:
@@ -126,8 +125,41 @@ async def _balances(engine: AsyncClient, exchange: str) -> pd.DataFrame | BaseEx
 
 
 async def _valued_balances(
-    engine: AsyncClient, *, quote: str, fx: FxLike, exchanges: Sequence[str] | None
+    engine: AsyncClient,
+    *,
+    quote: str = "USDT",
+    fx: FxLike = "upbit",
+    exchanges: Sequence[str] | None = None,
 ) -> pd.DataFrame:
+    """Every keyed exchange's balances with a price and a value in one currency.
+
+    Each asset is priced on its own venue at the mid of ``ASSET/USDT`` (Binance) or
+    ``ASSET/KRW`` (Upbit), one batched tickers request per exchange; the venues' quote
+    currencies count 1 (converted with the FX basis when the target differs). Assets without
+    a market there are kept with ``priced=False`` and note ``"no market"``. A venue whose
+    balances cannot be fetched appears as one row with its error.
+
+    Parameters
+    ----------
+    quote
+        ``"USDT"`` or ``"KRW"``.
+    fx
+        One basis: ``"upbit"`` (default), a KRW-per-USDT number, or a Series.
+    exchanges
+        Limit to these venues (default: every keyed one).
+    client
+        The :class:`~xtoolkit.Client` with keys to use (default: the shared client, which
+        has keys only if set with :func:`~xtoolkit.set_default_client`; an ``AsyncClient``
+        needs ``await avalued_balances(...)``).
+
+    Returns
+    -------
+    DataFrame
+        exchange, asset, symbol (market used for the price), free, locked, total, price (native
+        mid), price_n, value_n (total × price_n), priced, fx_source, fx_rate, ts (price time),
+        note ("mid", "quote currency", "quote currency via fx", "no market", "no price",
+        "no fx rate", "balances unavailable"), error. ``attrs``: errors, as_of, quote, fx_source.
+    """
     target = check_quote(quote)
     basis = one_fx(fx)
     names = [e.lower() for e in exchanges] if exchanges else list(engine.exchanges)
@@ -160,52 +192,5 @@ async def _valued_balances(
     return df
 
 
-def valued_balances(
-    client: AnyClient,
-    *,
-    quote: str = "USDT",
-    fx: FxLike = "upbit",
-    exchanges: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Every keyed exchange's balances with a price and a value in one currency.
-
-    Each asset is priced on its own venue at the mid of ``ASSET/USDT`` (Binance) or
-    ``ASSET/KRW`` (Upbit), one batched tickers request per exchange; the venues' quote
-    currencies count 1 (converted with the FX basis when the target differs). Assets without
-    a market there are kept with ``priced=False`` and note ``"no market"``. A venue whose
-    balances cannot be fetched appears as one row with its error.
-
-    Parameters
-    ----------
-    client
-        A blocking :class:`~xtoolkit.Client` with keys (``await avalued_balances(...)``
-        takes either kind).
-    quote
-        ``"USDT"`` or ``"KRW"``.
-    fx
-        One basis: ``"upbit"`` (default), a KRW-per-USDT number, or a Series.
-    exchanges
-        Limit to these venues (default: every keyed one).
-
-    Returns
-    -------
-    DataFrame
-        exchange, asset, symbol (market used for the price), free, locked, total, price (native
-        mid), price_n, value_n (total × price_n), priced, fx_source, fx_rate, ts (price time),
-        note ("mid", "quote currency", "quote currency via fx", "no market", "no price",
-        "no fx rate", "balances unavailable"), error. ``attrs``: errors, as_of, quote, fx_source.
-    """
-    return run_blocking(client, _valued_balances, quote=quote, fx=fx, exchanges=exchanges)
-
-
-async def avalued_balances(
-    client: AnyClient,
-    *,
-    quote: str = "USDT",
-    fx: FxLike = "upbit",
-    exchanges: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    return await run_async(client, _valued_balances, quote=quote, fx=fx, exchanges=exchanges)
-
-
-twin_doc(avalued_balances, valued_balances)
+valued_balances = blocking_verb(_valued_balances)
+avalued_balances = async_verb(_valued_balances)
