@@ -40,6 +40,7 @@ from xtoolkit.research.fx import (
     needs_fx,
     parse_fx,
 )
+from xtoolkit.research.premium_row import is_stale, premium_row, seconds_between
 
 __all__ = [
     "Leg",
@@ -109,15 +110,6 @@ def fx_at(
     return rate, stamp, None
 
 
-def _age(as_of: pd.Timestamp, ts: Any) -> float:
-    return NaN if pd.isna(ts) else (as_of - ts).total_seconds()
-
-
-def _stale(ages: Iterable[float], max_age: float) -> bool:
-    # Too old, or too far in the future (a skewed clock): either way not comparable.
-    return any(abs(a) > max_age for a in ages if not math.isnan(a))
-
-
 def compare_quotes(
     quotes: Mapping[str, Quotes],
     bases: Sequence[str],
@@ -136,11 +128,11 @@ def compare_quotes(
             native = quote_of(ex)
             symbol = f"{base}/{native}"
             leg = leg_of(quotes, ex, symbol)
-            age = _age(as_of, leg.ts)
+            age = seconds_between(as_of, leg.ts)
             for basis in fx:
                 rate, fx_ts, fx_err = fx_at(basis, quotes, leg.ts)
                 used = needs_fx(native, target)
-                ages = [age, _age(as_of, fx_ts)] if used else [age]
+                ages = [age, seconds_between(as_of, fx_ts)] if used else [age]
                 values = [leg.bid, leg.ask, leg.mid, leg.last]
                 normal = [convert(v, native, target, rate) for v in values]
                 row = {
@@ -162,7 +154,7 @@ def compare_quotes(
                     "last_n": normal[3],
                     "ts": leg.ts,
                     "age_s": age,
-                    "stale": _stale(ages, max_age),
+                    "stale": is_stale(ages, max_age),
                     "error": join_errors([leg.error, fx_err if used else None]),
                 }
                 for k, v in row.items():
@@ -191,37 +183,17 @@ def premium_quotes(
         when = max(times) if times else pd.NaT
         for basis in fx:
             rate, fx_ts, fx_err = fx_at(basis, quotes, when)
-            binance_krw = bn.mid * rate
-            ratio = up.mid / binance_krw - 1
-            stamps = [t for t in (up.ts, bn.ts, fx_ts) if not pd.isna(t)]
-            ages = [_age(as_of, up.ts), _age(as_of, bn.ts), _age(as_of, fx_ts)]
-            row = {
-                "base": base,
-                "fx_source": basis.source,
-                "fx_rate": rate,
-                "upbit_mid": up.mid,
-                "binance_mid": bn.mid,
-                "binance_mid_krw": binance_krw,
-                "upbit_mid_usdt": up.mid / rate,
-                "premium_pct": ratio * 100,
-                "premium_bps": ratio * 10_000,
-                "upbit_ts": up.ts,
-                "binance_ts": bn.ts,
-                "fx_ts": fx_ts,
-                "upbit_age_s": ages[0],
-                "binance_age_s": ages[1],
-                "fx_age_s": ages[2],
-                "skew_s": (max(stamps) - min(stamps)).total_seconds() if stamps else NaN,
-                "max_age_s": max_age,
-                "stale": _stale(ages, max_age),
-                "error": join_errors(
-                    [
-                        f"upbit: {up.error}" if up.error else None,
-                        f"binance: {bn.error}" if bn.error else None,
-                        fx_err,
-                    ]
-                ),
-            }
+            row = premium_row(
+                base,
+                basis.source,
+                upbit=up,
+                binance=bn,
+                fx_rate=rate,
+                fx_ts=fx_ts,
+                fx_error=fx_err,
+                as_of=as_of,
+                max_age=max_age,
+            )
             for k, v in row.items():
                 cols[k].append(v)
     return frame("premium", cols)

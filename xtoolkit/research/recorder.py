@@ -23,10 +23,8 @@ from __future__ import annotations
 import asyncio
 import collections
 import math
-import re
 import threading
 import time
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -43,22 +41,13 @@ from xtoolkit.research._common import OUTAGE, error_text, now_utc, quote_of, val
 from xtoolkit.research._fetch import fetch_quotes
 from xtoolkit.research._verb import AnyClient, engine_of
 from xtoolkit.research.compare import _premium
-from xtoolkit.research.export import SIDECAR, path_safe, to_csv, write_part
 from xtoolkit.research.fx import FxLike, parse_fx
+from xtoolkit.research.premium_row import PREMIUM_VENUES
+from xtoolkit.research.sinks import CatalogSink, CsvSink, ParquetSink, Sink, error_type
 
 __all__ = ["PREMIUM_VENUES", "Recorder"]
 
-#: The ``exchange`` value (and partition) of recorded premium rows: Upbit against Binance.
-PREMIUM_VENUES = "upbit-binance"
-_ERROR_CLASS = re.compile(r"(?:^|: )([A-Z]\w*): ")
 _FORMATS = ("csv", "parquet")
-
-
-def _error_type(text: Any) -> str | None:
-    if not isinstance(text, str) or not text:
-        return None
-    m = _ERROR_CLASS.search(text)
-    return m.group(1) if m else "Error"
 
 
 def _canonical(engine: AsyncClient, market: str) -> str:
@@ -100,77 +89,6 @@ class _Bar:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
-
-
-class _CsvSink:
-    def __init__(self, path: Path, kind: str) -> None:
-        sidecar = path.with_name(path.name + SIDECAR)
-        if path.exists() and sidecar.exists():
-            import json
-
-            existing = json.loads(sidecar.read_text(encoding="utf-8")).get("kind")
-            if existing != kind:
-                raise InvalidArgument(f"{path} holds {existing!r} rows, not {kind!r}; use another path")
-        self.path, self.kind = path, kind
-        self._lock = threading.Lock()
-
-    def write(self, rows: pd.DataFrame) -> None:
-        with self._lock:
-            to_csv(rows, self.path, kind=self.kind, append=True)
-
-    def close(self) -> None:
-        """Nothing buffered: every poll is already on disk."""
-
-
-class _ParquetSink:
-    def __init__(self, root: Path, kind: str, flush_every: float) -> None:
-        if root.exists() and not root.is_dir():
-            raise InvalidArgument(f"parquet recording needs a directory, and {root} is a file")
-        self.root, self.kind, self.flush_every = root, kind, flush_every
-        self._buffer: list[pd.DataFrame] = []
-        self._last = time.monotonic()
-        self._lock = threading.Lock()
-
-    def write(self, rows: pd.DataFrame) -> None:
-        with self._lock:
-            self._buffer.append(rows)
-            if time.monotonic() - self._last >= self.flush_every:
-                self._flush()
-
-    def close(self) -> None:
-        with self._lock:
-            self._flush()
-
-    def _flush(self) -> None:
-        self._last = time.monotonic()
-        if not self._buffer:
-            return
-        rows = pd.concat(self._buffer, ignore_index=True)
-        self._buffer = []
-        dates = rows["poll_ts"].dt.strftime("%Y-%m-%d")
-        stamp = int(time.time() * 1000)
-        for (ex, sym, day), part in rows.groupby([rows["exchange"], rows["symbol"], dates], sort=False):
-            name = f"part-{stamp}-{uuid.uuid4().hex[:8]}.parquet"
-            where = self.root / f"exchange={ex}" / f"symbol={path_safe(str(sym))}" / f"date={day}" / name
-            write_part(part.drop(columns=["exchange", "symbol"]), where, kind=self.kind)
-
-
-class _CatalogSink(_ParquetSink):
-    """Buffered like the Parquet sink, flushed into a :class:`~xtoolkit.Catalog` (its layout)."""
-
-    def __init__(self, catalog: Any, kind: str, flush_every: float) -> None:
-        self.catalog, self.kind, self.flush_every = catalog, kind, flush_every
-        self._buffer = []
-        self._last = time.monotonic()
-        self._lock = threading.Lock()
-
-    def _flush(self) -> None:
-        self._last = time.monotonic()
-        if not self._buffer:
-            return
-        rows = pd.concat(self._buffer, ignore_index=True)
-        self._buffer = []
-        self.catalog.write(self.kind, rows)
 
 
 class Recorder:
@@ -275,14 +193,14 @@ class Recorder:
         self.path = None if path is None else Path(path)
         self.format = format
         self.catalog = catalog
-        self._sink: _CsvSink | _ParquetSink | None = None
+        self._sink: Sink | None = None
         if catalog is not None:
-            self._sink = _CatalogSink(catalog, self.kind, float(flush_every))
+            self._sink = CatalogSink(catalog, self.kind, float(flush_every))
         elif self.path is not None:
             self._sink = (
-                _CsvSink(self.path, self.kind)
+                CsvSink(self.path, self.kind)
                 if format == "csv"
-                else _ParquetSink(self.path, self.kind, float(flush_every))
+                else ParquetSink(self.path, self.kind, float(flush_every))
             )
         # Recent polls wait as small frames; every _COMPACT_EVERY polls they are folded into one
         # frame trimmed to max_rows. One-row frames cost ~26 KiB each (pandas overhead), the
@@ -377,7 +295,7 @@ class Recorder:
 
     def _finish(self, rows: pd.DataFrame, polled: pd.Timestamp, lag: float) -> pd.DataFrame:
         rows = conform(rows.assign(poll_ts=polled, lag_s=lag), self.kind)
-        rows["error_type"] = pd.array([_error_type(e) for e in rows["error"]], dtype="str")
+        rows["error_type"] = pd.array([error_type(e) for e in rows["error"]], dtype="str")
         return rows
 
     def _append(self, rows: pd.DataFrame, venue_errors: dict[str, BaseException]) -> None:

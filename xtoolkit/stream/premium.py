@@ -5,7 +5,9 @@ Same maths and columns as :func:`xtoolkit.research.premium` — ``premium = upbi
 FX basis — but fed by :class:`~xtoolkit.stream.session.MarketStream` records instead of REST
 polls. Each update appends one row per affected base and FX basis to a bounded history whose
 schema is the research recorder's ``record_premium`` (so live and polled recordings read back
-the same way), optionally written to CSV / Parquet with the recorder's writers.
+the same way), optionally written to CSV / Parquet with the same sinks
+(:mod:`xtoolkit.research.sinks`). Each row is computed by the one premium formula,
+:func:`xtoolkit.research.premium_row.premium_row`, that the REST premium uses too.
 
 A gap row for a leg (disconnect, malformed frame) makes that leg unknown until its next quote:
 the premium is NaN with the reason in ``error`` meanwhile — never the last value in disguise.
@@ -30,10 +32,12 @@ import pandas as pd
 
 from xtoolkit._client import AsyncClient, Client
 from xtoolkit._errors import InvalidArgument
-from xtoolkit.research._common import join_errors, validate_bases
+from xtoolkit._frames import conform
+from xtoolkit._frames import frame as build_frame
+from xtoolkit.research._common import validate_bases
 from xtoolkit.research.fx import FxBasis, FxLike, parse_fx
-from xtoolkit.research.recorder import PREMIUM_VENUES, _CsvSink, _error_type, _ParquetSink
-from xtoolkit.research.schemas import build, conform
+from xtoolkit.research.premium_row import PREMIUM_VENUES, premium_row
+from xtoolkit.research.sinks import CsvSink, ParquetSink, Sink, error_type
 from xtoolkit.stream.records import StreamRecord
 from xtoolkit.stream.session import MarketStream
 
@@ -65,10 +69,6 @@ class _Listener:
     min_interval: float
     last: float = -math.inf
     scheduled: bool = False
-
-
-def _age(now: float, ts: float) -> float:
-    return now - ts if not math.isnan(ts) else NaN
 
 
 class LivePremium:
@@ -133,13 +133,13 @@ class LivePremium:
         self.updates = 0
         self.listener_errors = 0
         self.stream: MarketStream | None = None
-        self._sink: _CsvSink | _ParquetSink | None = None
+        self._sink: Sink | None = None
         if path is not None:
             where = Path(path)
             self._sink = (
-                _CsvSink(where, "record_premium")
+                CsvSink(where, "record_premium")
                 if format == "csv"
-                else _ParquetSink(where, "record_premium", float(flush_every))
+                else ParquetSink(where, "record_premium", float(flush_every))
             )
         self.flush_every = float(flush_every)
         self._pending: list[dict[str, Any]] = []
@@ -215,37 +215,19 @@ class LivePremium:
             fx_ts = NaN if pd.isna(fx_stamp) else fx_stamp.value / 1e9
             if math.isnan(rate):
                 fx_err = f"fx {basis.source}: no value at or before {when}"
-        binance_krw = bn.mid * rate
-        ratio = up.mid / binance_krw - 1
-        ages = [_age(now, up.ts), _age(now, bn.ts), _age(now, fx_ts)]
-        stamps = [t for t in (up.ts, bn.ts, fx_ts) if not math.isnan(t)]
         return {
             "exchange": PREMIUM_VENUES,
             "symbol": base,
-            "base": base,
-            "fx_source": basis.source,
-            "fx_rate": rate,
-            "upbit_mid": up.mid,
-            "binance_mid": bn.mid,
-            "binance_mid_krw": binance_krw,
-            "upbit_mid_usdt": up.mid / rate,
-            "premium_pct": ratio * 100,
-            "premium_bps": ratio * 10_000,
-            "upbit_ts": up.ts,
-            "binance_ts": bn.ts,
-            "fx_ts": fx_ts,
-            "upbit_age_s": ages[0],
-            "binance_age_s": ages[1],
-            "fx_age_s": ages[2],
-            "skew_s": (max(stamps) - min(stamps)) if stamps else NaN,
-            "max_age_s": self.max_age,
-            "stale": any(abs(a) > self.max_age for a in ages if not math.isnan(a)),
-            "error": join_errors(
-                [
-                    f"upbit: {up.error}" if up.error else None,
-                    f"binance: {bn.error}" if bn.error else None,
-                    fx_err,
-                ]
+            **premium_row(
+                base,
+                basis.source,
+                upbit=up,
+                binance=bn,
+                fx_rate=rate,
+                fx_ts=fx_ts,
+                fx_error=fx_err,
+                as_of=now,
+                max_age=self.max_age,
             ),
             "poll_ts": now,
             "lag_s": max(0.0, now - rec.received_ts),
@@ -282,7 +264,7 @@ class LivePremium:
                 if (b, f.source) in self._latest
             ]
         df = _rows_frame(rows)
-        return conform(df, "premium")[list(build("premium").columns)]
+        return conform(df, "premium")[list(build_frame("premium").columns)]
 
     # -- listeners -------------------------------------------------------------------------------
     def on_update(self, callback: Callable[[pd.DataFrame], Any], *, min_interval: float = 0.0) -> None:
@@ -397,13 +379,13 @@ class LivePremium:
 
 def _rows_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     if not rows:
-        df = build("record_premium")
+        df = build_frame("record_premium")
         df["trigger"] = pd.array([], dtype="str")
         return df
     cols: dict[str, Any] = {k: [r[k] for r in rows] for k in rows[0]}
     for name in _TIME_COLUMNS:
         cols[name] = pd.to_datetime(np.array(cols[name], dtype=np.float64), unit="s", utc=True).as_unit("ns")
     df = conform(pd.DataFrame(cols), "record_premium")
-    df["error_type"] = pd.array([_error_type(e) for e in df["error"]], dtype="str")
+    df["error_type"] = pd.array([error_type(e) for e in df["error"]], dtype="str")
     df["trigger"] = df["trigger"].astype("str")
     return df
