@@ -2,7 +2,9 @@
 
 ``Client`` submits the engine's coroutines here with ``run_coroutine_threadsafe``, so blocking
 calls behave the same in a script, inside Jupyter's running loop, in widget callbacks and in
-Voila — with no patching of asyncio. An interrupt (Ctrl-C, "interrupt kernel") while waiting
+Voila — with no patching of asyncio. Every wing uses it through the ``Client``'s
+``run``/``arun``/``submit`` (the :class:`~xtoolkit._engine.Bridge` protocol): order plans,
+streams and research hold no bridge of their own. An interrupt (Ctrl-C, "interrupt kernel") while waiting
 cancels the call in flight on the loop thread and re-raises ``KeyboardInterrupt``.
 """
 

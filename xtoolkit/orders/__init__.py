@@ -8,6 +8,19 @@
 Dry-run is the default; live trading needs ``mode="live"`` and ``XTOOLKIT_ALLOW_LIVE=1`` (a
 sandbox venue needs only the first). Every intent is journaled and fsynced before it is sent;
 an unknown outcome is resolved by client order id with ``client.reconcile()``.
+
+Inside, one job per module; orders depend on the engine protocol (:mod:`xtoolkit._engine`),
+never on the client module, and read each venue's ``OrderFacts`` (``exchanges/<venue>/facts.py``)
+instead of its name::
+
+    plan.py       OrderPlan (owns its state machine), Placement, Validation, Sent, OrderWork
+    desk.py       OrderDesk: the OrderWork a plan is given (checks, the one send, lookups),
+                  reconcile and cancel_all for one engine
+    intent.py     the rounded order and its estimate      pricing.py  tick/step rounding, book walks
+    guards.py     every check and its verdict               limits.py   Limits
+    snapshot.py   the fresh facts the guards read           mode.py     dry-run / sandbox / live
+    journal.py    the write-ahead intent journal            ids.py      client order ids
+    reconcile.py  resolving an unknown outcome by client id display.py  text and HTML views
 """
 
 from xtoolkit.orders.desk import OrderDesk
