@@ -2,140 +2,88 @@
 
 >>> import xtoolkit as xt
 >>> xt.tickers(["binance:BTC/USDT", "upbit:BTC/KRW"])          # public data, no keys
+>>> xt.premium("BTC")                                            # Upbit KRW vs Binance USDT
 >>> with xt.sandbox(seed=7) as box:                              # a local Binance + Upbit
 ...     client = xt.Client(**box.connect_kwargs())
 ...     client.balances()
+...     xt.premium(["BTC", "ETH"], client=client)
 
-The module-level verbs (``tickers``, ``orderbook``, ``trades``, ``candles``, ``markets``) use
-a lazily created public client; :func:`set_default_client` replaces it. Trading needs an
-explicit client with keys.
+Every module-level verb — data (``tickers``, ``orderbook``, ``trades``, ``candles``,
+``markets``) and research (``premium``, ``compare``, ``premium_history``, ``aggregated_book``,
+``valued_balances``) — runs on a lazily created public client unless given ``client=``;
+:func:`set_default_client` replaces it. Trading needs an explicit client with keys.
+
+What is where: ``xt.research`` (awaitable twins ``apremium``..., pure frame maths, FX bases,
+CSV/Parquet round trips), ``xt.errors`` (the whole exception tree), ``xt.charts`` (plotly)
+and ``xt.widgets`` (ipywidgets) — the last two, the catalog and the research and stream
+layers load on first use, not with the package.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import inspect
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from xtoolkit import errors
 from xtoolkit._client import AsyncClient, Client
 from xtoolkit._credentials import Credentials
 from xtoolkit._default import default_client, set_default_client
-from xtoolkit._errors import (
-    AuthError,
-    BadRequest,
-    BadSymbol,
-    CancelRejected,
-    ClientClosed,
-    ConfirmationRequired,
-    DryRunBlocked,
-    DuplicateOrder,
-    ExchangeError,
-    ExchangeUnavailable,
-    GuardError,
-    InsufficientFunds,
-    InvalidArgument,
-    InvalidOrder,
-    InvalidTimestamp,
-    IpBanned,
-    KillSwitchOn,
-    LimitExceeded,
-    MalformedResponse,
-    MinNotional,
-    MissingCredentials,
-    NetworkError,
-    OrderNotFound,
-    OrderRejected,
-    OrderStatusUnknown,
-    RateLimited,
-    RequestTimeout,
-    TransportError,
-    UnknownMarket,
-    XtoolkitError,
-)
+from xtoolkit._errors import ExchangeError, GuardError, InvalidArgument, TransportError, XtoolkitError
 from xtoolkit._frames import SCHEMAS
 from xtoolkit._killswitch import engaged as killed
 from xtoolkit._killswitch import kill, resume
-from xtoolkit._models import MarketInfo, MarketRef, Symbol
+from xtoolkit._models import Symbol
 from xtoolkit._transport import Timeout
 from xtoolkit.exchanges import exchanges
 from xtoolkit.orders import Limits, OrderPlan
-from xtoolkit.research import (
-    ExchangeManager,
-    Recorder,
-    aggregated_book,
-    best_venue,
-    compare,
-    depth_within,
-    premium,
-    premium_history,
-    premium_summary,
-    read_csv,
-    read_parquet,
-    slippage,
-    to_csv,
-    to_parquet,
-    valued_balances,
-)
-from xtoolkit.stream import LivePremium, MarketStream, StreamBuffer
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load on first use
+    from xtoolkit import charts, research, widgets
+    from xtoolkit.catalog import Catalog
+    from xtoolkit.research import (
+        ExchangeManager,
+        Recorder,
+        aggregated_book,
+        compare,
+        premium,
+        premium_history,
+        premium_summary,
+        slippage,
+        valued_balances,
+    )
+    from xtoolkit.stream import LivePremium, MarketStream
 
 __version__ = "0.1.0"
 
 __all__ = [
     "SCHEMAS",
     "AsyncClient",
-    "AuthError",
-    "BadRequest",
-    "BadSymbol",
-    "CancelRejected",
     "Catalog",
     "Client",
-    "ClientClosed",
-    "ConfirmationRequired",
     "Credentials",
-    "DryRunBlocked",
-    "DuplicateOrder",
     "ExchangeError",
     "ExchangeManager",
-    "ExchangeUnavailable",
     "GuardError",
-    "InsufficientFunds",
     "InvalidArgument",
-    "InvalidOrder",
-    "InvalidTimestamp",
-    "IpBanned",
-    "KillSwitchOn",
-    "LimitExceeded",
     "Limits",
     "LivePremium",
-    "MalformedResponse",
-    "MarketInfo",
-    "MarketRef",
     "MarketStream",
-    "MinNotional",
-    "MissingCredentials",
-    "NetworkError",
-    "OrderNotFound",
     "OrderPlan",
-    "OrderRejected",
-    "OrderStatusUnknown",
-    "RateLimited",
     "Recorder",
-    "RequestTimeout",
-    "StreamBuffer",
     "Symbol",
     "Timeout",
     "TransportError",
-    "UnknownMarket",
     "XtoolkitError",
     "aggregated_book",
-    "best_venue",
     "candles",
     "charts",
     "compare",
     "default_client",
-    "depth_within",
+    "errors",
     "exchanges",
     "kill",
     "killed",
@@ -144,15 +92,12 @@ __all__ = [
     "premium",
     "premium_history",
     "premium_summary",
-    "read_csv",
-    "read_parquet",
+    "research",
     "resume",
     "sandbox",
     "set_default_client",
     "slippage",
     "tickers",
-    "to_csv",
-    "to_parquet",
     "trades",
     "valued_balances",
     "widgets",
@@ -185,23 +130,53 @@ def sandbox(*args: Any, **kwargs: Any) -> Any:
     return Sandbox(*args, **kwargs)
 
 
+#: Names loaded on first use, and the module each comes from: the research and stream layers,
+#: the catalog (pyarrow, DuckDB), charts (plotly) and widgets (ipywidgets).
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "ExchangeManager",
+            "Recorder",
+            "aggregated_book",
+            "compare",
+            "premium",
+            "premium_history",
+            "premium_summary",
+            "slippage",
+            "valued_balances",
+        ),
+        "xtoolkit.research",
+    ),
+    "LivePremium": "xtoolkit.stream",
+    "MarketStream": "xtoolkit.stream",
+    "Catalog": "xtoolkit.catalog",
+}
+_SUBMODULES = ("charts", "research", "widgets")
+
+
 def __getattr__(name: str) -> Any:
-    # Charts and widgets import plotly / ipywidgets: load them on first use, not with the package.
-    if name in ("charts", "widgets"):
-        import importlib
-
+    if name in _SUBMODULES:
         return importlib.import_module(f"xtoolkit.{name}")
-    if name == "Catalog":  # pyarrow (and DuckDB when queried) load on first use
-        from xtoolkit.catalog import Catalog
-
-        return Catalog
+    where = _LAZY.get(name)
+    if where is not None:
+        value = getattr(importlib.import_module(where), name)
+        globals()[name] = value  # later lookups skip this hook
+        return value
+    if name in errors.__all__:
+        # Every exception class, also as xt.<Name> (the families are in __all__; see xt.errors).
+        return getattr(errors, name)
     raise AttributeError(f"module 'xtoolkit' has no attribute {name!r}")
 
 
-for _name in __all__:
-    if _name in ("charts", "widgets", "Catalog"):
+def __dir__() -> list[str]:
+    return sorted({*__all__, "__version__"})
+
+
+# Tracebacks and reprs name the public home (xtoolkit.RateLimited), not the private module.
+for _name in (*__all__, *errors.__all__):
+    if _name in _LAZY or _name in _SUBMODULES:
         continue
-    _obj = globals()[_name]
+    _obj = globals().get(_name) or getattr(errors, _name)
     if getattr(_obj, "__module__", "").startswith("xtoolkit._"):
         with contextlib.suppress(AttributeError, TypeError):
             _obj.__module__ = "xtoolkit"
