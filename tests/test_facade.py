@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from scripted_server import Reply, ScriptedServer
+from sigint import interruptible
 from spec_examples import example
 
 import xtoolkit as xt
@@ -53,7 +54,7 @@ def test_interrupt_cancels_the_call_in_flight(server: ScriptedServer) -> None:
     timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     t0 = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
+    with interruptible(), pytest.raises(KeyboardInterrupt):
         c.orderbook("binance:BTC/USDT")
     assert time.monotonic() - t0 < 2
     # The client stays usable after an interrupted call.

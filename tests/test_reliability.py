@@ -140,7 +140,9 @@ def test_no_request_reaches_a_venue_during_a_ban_across_host_aliases_and_a_skewe
     # Retry-After; clients reach it as 127.0.0.1 and as localhost. Before the fix ~1,300
     # requests arrived during three 1.5 s bans (the ban looked over 10 s early).
     caplog.set_level(logging.ERROR, logger="xtoolkit.http")  # the skew warning is expected
-    cfg = ban_campaign.BanCampaignConfig(clients=8, seconds=8.0, ban_s=1.5, every_s=3.0, skew_ms=-10_000)
+    cfg = ban_campaign.BanCampaignConfig(
+        clients=8, seconds=8.0, ban_s=1.5, every_s=3.0, skew_ms=-10_000, min_bans=2, max_seconds=40.0
+    )
     report = ban_campaign.run_ban_campaign(cfg)
     summary = "\n".join(report.lines())
     assert report.bans >= 2 and report.refused_client_side > 0, summary

@@ -145,6 +145,8 @@ class ServerClock:
     """Local clock plus the venue's offset (Binance signs with server time)."""
 
     offset_ms: int = 0
+    #: Half the round trip of the measurement: the venue's clock is known to +- this much.
+    uncertainty_ms: float = 0.0
     synced_at: float = 0.0
     max_age: float = 600.0
 
@@ -369,6 +371,8 @@ class Transport:
                 "time endpoint gave no serverTime", exchange=venue.name, payload=resp.payload
             )
         venue.clock.offset_ms = int(server - (t0 + t1) / 2)
+        # The answer was written somewhere in [t0, t1]; the truncation above adds up to 1 ms.
+        venue.clock.uncertainty_ms = (t1 - t0) / 2 + 1.0
         venue.clock.synced_at = time.monotonic()
         if abs(venue.clock.offset_ms) > 500:
             log.warning(
@@ -564,9 +568,10 @@ def _ban_end(venue: Venue, err: XtoolkitError, headers: Mapping[str, str]) -> fl
 
     Binance states the end in its own time ("banned until <ms>"); a venue clock behind ours
     would make that end look earlier than it is. Every reading is converted with the best
-    offset known — the measured one when the clock was synced, else the answer's ``Date``
-    header (1 s resolution, so 1 s of margin) — and the latest reading wins: sending early
-    extends a ban, waiting a little longer costs nothing.
+    offset known — the measured one when the clock was synced (plus its uncertainty, half the
+    measuring round trip), else the answer's ``Date`` header (1 s resolution, so 1 s of
+    margin) — and the latest reading wins: sending early extends a ban, waiting a little
+    longer costs nothing.
     """
     now = time.time()
     candidates: list[float] = []
@@ -574,7 +579,9 @@ def _ban_end(venue: Venue, err: XtoolkitError, headers: Mapping[str, str]) -> fl
     if isinstance(until, int | float) and math.isfinite(until):
         candidates.append(until)
         if venue.clock.synced_at:
-            candidates.append(until - venue.clock.offset_ms / 1000)
+            # The measured offset is only known to within half its round trip: on a busy
+            # machine that is milliseconds, enough to send just before the ban really ends.
+            candidates.append(until + (venue.clock.uncertainty_ms - venue.clock.offset_ms) / 1000)
         date = _date_header(headers)
         if date is not None:
             candidates.append(until - (date - now) + 1.0)

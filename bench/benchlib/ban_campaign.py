@@ -42,6 +42,10 @@ class BanCampaignConfig:
     retry_after: bool = False  # Binance usually sends one; without it only the text says when
     grace: float = 0.05  # requests already in flight when the first 418 was answered
     seed: int = 7
+    #: Run past ``seconds`` until this many bans met a request (a starved machine can let a
+    #: ban pass unseen), but never longer than ``max_seconds``.
+    min_bans: int = 0
+    max_seconds: float = 60.0
 
 
 @dataclass
@@ -148,15 +152,20 @@ async def _campaign(cfg: BanCampaignConfig, rep: BanCampaignReport) -> None:
     try:
         for ac in clients:  # a signed call each: the venue clock offset is measured
             await ac.balances("binance")
-        deadline = time.monotonic() + cfg.seconds
+        started = time.monotonic()
+
+        def running() -> bool:
+            elapsed = time.monotonic() - started
+            return elapsed < cfg.seconds or (len(venue.bans) < cfg.min_bans and elapsed < cfg.max_seconds)
 
         async def bans() -> None:
-            while time.monotonic() < deadline:
+            while running():
                 await asyncio.sleep(cfg.every_s * rng.uniform(0.6, 1.0))
-                venue.ban()
+                if running():
+                    venue.ban()
 
         async def worker(ac: xt.AsyncClient, r: random.Random) -> None:
-            while time.monotonic() < deadline:
+            while running():
                 rep.calls += 1
                 try:
                     call = ac.orderbook("binance:BTC/USDT") if r.random() < 0.7 else ac.balances("binance")

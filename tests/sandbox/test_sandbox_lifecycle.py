@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sbhelpers import BinanceClient, UpbitClient, http
+from sigint import default_sigint_in_child
 
 from xtoolkit import Credentials
 from xtoolkit.sandbox import Sandbox, sandbox
@@ -120,6 +121,7 @@ def test_serve_prints_url_and_keys_and_stops_on_ctrl_c() -> None:
         text=True,
         env=env,
         cwd=str(REPO),
+        preexec_fn=default_sigint_in_child,  # Ctrl-C works even if pytest runs in the background
     )
     try:
         lines = []
