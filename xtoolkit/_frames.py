@@ -421,7 +421,8 @@ def frame(
     columns = columns or {}
     unknown = set(columns) - set(spec) - {"raw"}
     if unknown:
-        raise InvalidArgument(f"{kind if isinstance(kind, str) else 'this frame'} has no columns {sorted(unknown)}")
+        name = kind if isinstance(kind, str) else "this frame"
+        raise InvalidArgument(f"{name} has no columns {sorted(unknown)}")
     n = max((len(v) for v in columns.values()), default=0)
     data = {name: _column(columns.get(name, []), dtype, n) for name, dtype in spec.items()}
     df = pd.DataFrame(data, index=pd.RangeIndex(n))

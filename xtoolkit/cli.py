@@ -176,7 +176,7 @@ def _premium(client: Any) -> pd.DataFrame | None:
         from xtoolkit.research import premium
     except ImportError:
         return None
-    return _step("premium, 6 bases (batched)", lambda: premium(client, list(DEMO_BASES)))
+    return _step("premium, 6 bases (batched)", lambda: premium(list(DEMO_BASES), client=client))
 
 
 def _premium_chart(client: Any, out: Path) -> list[Path]:
@@ -187,7 +187,7 @@ def _premium_chart(client: Any, out: Path) -> list[Path]:
         print(f"\n(chart skipped: {exc})")
         return []
     history = _step(
-        "premium history 1m x 240", lambda: premium_history(client, "BTC", interval="1m", limit=240)
+        "premium history 1m x 240", lambda: premium_history("BTC", interval="1m", limit=240, client=client)
     )
     from xtoolkit._precision import to_csv
 

@@ -1,6 +1,10 @@
 """A local market-data catalog: hive-partitioned Parquet you backfill, update and query.
 
-See :class:`Catalog`; the layout on disk is described in :mod:`xtoolkit.catalog.layout`.
+See :class:`Catalog`. One module per job: ``catalog`` (the class: backfill, update, coverage,
+candles, sql), ``layout`` (paths: ``kind=/exchange=/symbol=/interval=/date=``), ``schemas``
+(each kind's Arrow schema, derived from the one registry :data:`xtoolkit.SCHEMAS`), ``store``
+(frames to files and back), ``writer`` (atomic writes), ``planner`` and ``backfill`` (what is
+missing, fetched inside the venues' budgets), ``coverage``, ``query`` (DuckDB views).
 Importing this package imports pyarrow (DuckDB only when you query); ``import xtoolkit`` does
 not import it until ``xt.Catalog`` is first touched.
 """

@@ -4,6 +4,13 @@
 >>> dash = Dashboard(client)          # pickers, refresh, live spread + depth, balances, ticket
 >>> dash                              # a widget in Jupyter/Voila, readable text elsewhere
 
+Panels consume frames and call the verbs (``xt.premium``, ``xt.aggregated_book``,
+``xt.valued_balances``...) with their ``client=``; they never decide the trading mode.
+Modules: ``dashboard`` (everything on one screen), ``spread`` (live premium chart), ``book``
+(depth), ``balances``, ``ticket`` (orders, guarded), ``pickers`` and ``refresh`` (controls),
+``_live`` (in-place figure updates), ``_ui`` and ``_mode`` (shared pieces). Only this package
+imports ipywidgets; figures come from :mod:`xtoolkit.charts`.
+
 Every panel is also usable without a frontend: set ``.value`` on its controls, call
 ``.click()`` on its buttons or its ``refresh()``/``preview()``/``confirm()`` methods, and read
 ``.frame``/``.figure``/``.text()``. Callback errors land in a red box (and the

@@ -71,7 +71,7 @@ class BalancesPanel:
         from xtoolkit.research import valued_balances
 
         with self._lock:
-            df = valued_balances(self.client, quote=self.quote)
+            df = valued_balances(quote=self.quote, client=self.client)
             self.frame = df
             values = df["value_n"] if "value_n" in df.columns else pd.Series(dtype=float)
             self.total = float(values.sum(min_count=1)) if len(values) else 0.0

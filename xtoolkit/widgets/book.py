@@ -103,7 +103,7 @@ class BookPanel:
         from xtoolkit.research import aggregated_book
 
         with self._lock:
-            book = aggregated_book(self.client, self.base, quote=self.quote, depth=self.depth)
+            book = aggregated_book(self.base, quote=self.quote, depth=self.depth, client=self.client)
             self.book = book
             self.updated = pd.Timestamp(now_utc())
             title = f"{self.base} order-book depth, both venues in {self.quote}"

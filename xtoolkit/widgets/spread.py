@@ -165,7 +165,7 @@ class SpreadPanel:
         with self._lock:
             if self.history > 0:
                 hist = premium_history(
-                    self.client, self.base, interval=self.interval, limit=self.history, fx=self.fx
+                    self.base, interval=self.interval, limit=self.history, fx=self.fx, client=self.client
                 )
                 hist = hist.assign(stale=False)
             else:
@@ -185,7 +185,7 @@ class SpreadPanel:
     def _snap(self) -> None:
         from xtoolkit.research import premium
 
-        self.push(premium(self.client, [self.base], fx=self.fx, max_age=self.max_age))
+        self.push(premium([self.base], fx=self.fx, max_age=self.max_age, client=self.client))
 
     def push(self, snapshot: pd.DataFrame) -> None:
         """Append ``premium()``-shaped rows of :attr:`base` and redraw in place — the live hook:
