@@ -909,6 +909,10 @@ def find_browser() -> str | None:
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 
 
+#: What kaleido's render says when it ran in the page before its script loaded.
+_KALEIDO_BLANK_CONTEXT = "kaleido_scopes is not defined"
+
+
 def write_png(
     fig: go.Figure,
     path: str | os.PathLike[str],
@@ -939,15 +943,20 @@ def write_png(
         )
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # kaleido runs its own search (BROWSER_PATH, then PATH), which find_browser() mirrors.
-        fig.write_image(
-            out,
-            format="png",
-            width=width or fig.layout.width or 900,
-            height=height or fig.layout.height or defaults.height,
-            scale=scale,
-        )
-    except (RuntimeError, OSError, ValueError) as exc:
-        raise ChartExportError(f"kaleido could not render the PNG with {browser}: {exc}") from exc
+    size = {
+        "width": width or fig.layout.width or 900,
+        "height": height or fig.layout.height or defaults.height,
+    }
+    for attempt in range(2):
+        try:
+            # kaleido runs its own search (BROWSER_PATH, then PATH), which find_browser() mirrors.
+            fig.write_image(out, format="png", scale=scale, **size)
+            break
+        except Exception as exc:  # kaleido and its browser driver raise their own types
+            # kaleido 1.5 enables the runtime after navigating, so on a busy machine it can bind
+            # to the blank page's context, where its script is not loaded yet; a new render opens
+            # a new tab. Only that error is tried again, once.
+            if attempt == 0 and _KALEIDO_BLANK_CONTEXT in str(exc):
+                continue
+            raise ChartExportError(f"kaleido could not render the PNG with {browser}: {exc}") from exc
     return out
