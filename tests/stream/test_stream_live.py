@@ -245,8 +245,11 @@ def test_async_iteration_from_another_loop_and_slow_consumers(box: Sandbox, clie
 
 
 def test_callback_errors_are_counted_not_fatal(box: Sandbox, client: xt.Client) -> None:
-    with MarketStream(client, "binance:BTC/USDT", policy=FAST) as ms:
-        ms.on_record(lambda rec: 1 / 0)
+    ms = MarketStream(client, "binance:BTC/USDT", policy=FAST)
+    # Registered before start: a frozen market may send its only record at once, before a
+    # callback added after start() exists (that race made this test fail under load).
+    ms.on_record(lambda rec: 1 / 0)
+    with ms:
         wait_until(lambda: ms.stats.callback_errors >= 1)
         assert isinstance(ms.stats.errors[-1], ZeroDivisionError)
         box.market.step(1)
