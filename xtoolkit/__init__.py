@@ -38,6 +38,7 @@ from xtoolkit._killswitch import engaged as killed
 from xtoolkit._killswitch import kill, resume
 from xtoolkit._models import Symbol
 from xtoolkit._transport import Timeout
+from xtoolkit._version import __version__ as __version__
 from xtoolkit.exchanges import exchanges
 from xtoolkit.orders import Limits, OrderPlan
 
@@ -56,8 +57,6 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load on 
         valued_balances,
     )
     from xtoolkit.stream import LivePremium, MarketStream
-
-__version__ = "0.1.0"
 
 __all__ = [
     "SCHEMAS",

@@ -9,16 +9,13 @@ moved (object stores make a PUT visible only once it is complete).
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import uuid
-from collections.abc import Callable
-from typing import IO, Any
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from xtoolkit._atomic import replace_atomically, temp_name
 from xtoolkit._errors import XtoolkitError
 from xtoolkit.catalog.layout import Root
 
@@ -29,47 +26,6 @@ META_KEY = b"xtoolkit"
 
 class CatalogWriteError(XtoolkitError):
     """A catalog file could not be written (disk full, permissions...)."""
-
-
-def _fsync_dir(path: str) -> None:
-    # The rename is durable only once the directory entry is on disk (POSIX).
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _tmp_name(directory: str, name: str) -> str:
-    return f"{directory}/.{name}.tmp-{uuid.uuid4().hex[:12]}"
-
-
-def replace_atomically(target: str, fill: Callable[[IO[bytes]], object]) -> None:
-    """Create or replace the local file ``target`` in one step: ``fill`` writes its bytes.
-
-    ``fill`` writes into ``.<name>.tmp-<random>`` beside ``target`` (same directory, so the
-    rename cannot cross filesystems); the temp file is flushed and fsynced, renamed onto
-    ``target`` and the directory fsynced. Readers (pyarrow, DuckDB, Dask, Spark) skip
-    dot-prefixed names, so they see the whole file or none. Raises ``OSError``; on any error
-    or interrupt the temp file is removed and ``target`` is untouched.
-    """
-    directory, name = os.path.split(target)
-    directory = directory or "."
-    os.makedirs(directory, exist_ok=True)
-    tmp = _tmp_name(directory, name)
-    try:
-        with open(tmp, "wb") as fh:
-            fill(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        # Ctrl-C or an error mid-write: the temp file is junk, never the target.
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(directory)
 
 
 def write_table(root: Root, rel_path: str, table: pa.Table, *, kind: str) -> str:
@@ -92,7 +48,7 @@ def write_table(root: Root, rel_path: str, table: pa.Table, *, kind: str) -> str
             replace_atomically(target, lambda fh: pq.write_table(table, fh, **options))
         else:
             root.fs.makedirs(directory, exist_ok=True)
-            tmp = _tmp_name(directory, name)
+            tmp = temp_name(directory, name)
             with root.fs.open(tmp, "wb") as fh:
                 pq.write_table(table, fh, **options)
             root.fs.mv(tmp, target)

@@ -12,17 +12,22 @@ each have an awaitable twin (``apremium``...) for code already inside an event l
 (:mod:`xtoolkit.research._verb`). Pure maths on frames needs no client and no server:
 :func:`premium_quotes`, :func:`compare_quotes`, :func:`align_history`, :func:`premium_summary`,
 :func:`book_from_levels`, :func:`depth_within`, :func:`slippage`, :func:`best_venue`; the
-premium row itself is :func:`premium_row` (shared with the live stream premium).
+premium row itself is :func:`xtoolkit._premium.premium_row`, shared with the live stream
+premium.
 
-Modules: ``compare`` (compare, premium), ``premium_row`` (the one premium formula),
-``history`` (premium over time), ``books`` (aggregated book, depth, slippage), ``valuation``
-(balances valued in one currency), ``fx`` (FX bases), ``manager`` (one client, an active
-venue), ``recorder`` and ``sinks`` (polling to memory, CSV, Parquet or a catalog), ``export``
-(dtype-keeping CSV/Parquet round trips). Frame schemas live in :data:`xtoolkit.SCHEMAS`.
+Modules: ``compare`` (compare, premium), ``history`` (premium over time), ``books``
+(aggregated book, depth, slippage), ``valuation`` (balances valued in one currency),
+``manager`` (one client, an active venue), ``recorder`` (polling to memory, CSV, Parquet or a
+catalog). ``fx`` (FX bases), ``premium_row``, ``sinks`` and ``export`` (dtype-keeping CSV and
+Parquet) name pieces that live below research and stream/ (``xtoolkit._fx``, ``_premium``,
+``_sinks``, ``_export``), so the live premium shares them without importing research. Frame
+schemas live in :data:`xtoolkit.SCHEMAS`.
 """
 
 from __future__ import annotations
 
+from xtoolkit._export import read_csv, read_parquet, to_csv, to_parquet
+from xtoolkit._fx import UPBIT_FX, USER_FX, FxBasis
 from xtoolkit.research._common import DEFAULT_QUOTES
 from xtoolkit.research.books import (
     aaggregated_book,
@@ -40,8 +45,6 @@ from xtoolkit.research.compare import (
     premium,
     premium_quotes,
 )
-from xtoolkit.research.export import read_csv, read_parquet, to_csv, to_parquet
-from xtoolkit.research.fx import UPBIT_FX, USER_FX, FxBasis
 from xtoolkit.research.history import (
     align_history,
     apremium_history,

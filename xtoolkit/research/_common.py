@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 import pandas as pd
 
 from xtoolkit._errors import ExchangeError, InvalidArgument, TransportError, UnknownMarket, XtoolkitError
+from xtoolkit._premium import error_text, join_errors, validate_bases
 
 __all__ = [
     "DEFAULT_QUOTES",
@@ -45,35 +46,9 @@ def quote_of(exchange: str) -> str:
         ) from None
 
 
-def error_text(exc: BaseException) -> str:
-    """``"ClassName: message"`` — what an ``error`` cell holds."""
-    return f"{type(exc).__name__}: {exc}"
-
-
-def join_errors(parts: Iterable[str | None]) -> str | None:
-    """Join the non-empty error texts with ``"; "``; ``None`` when there are none."""
-    texts = [p for p in parts if p]
-    return "; ".join(texts) if texts else None
-
-
 def now_utc() -> pd.Timestamp:
     """The current time as a tz-aware UTC ``Timestamp`` (nanosecond unit)."""
     return pd.Timestamp.now(tz="UTC").as_unit("ns")
-
-
-def validate_bases(bases: str | Iterable[str]) -> list[str]:
-    """Upper-cased, de-duplicated base assets in the order given."""
-    items = [bases] if isinstance(bases, str) else list(bases)
-    out: list[str] = []
-    for b in items:
-        if not isinstance(b, str) or not b.strip() or not b.strip().replace(".", "").isalnum():
-            raise InvalidArgument(f"a base is an asset code like 'BTC', not {b!r}")
-        code = b.strip().upper()
-        if code not in out:
-            out.append(code)
-    if not out:
-        raise InvalidArgument("give at least one base asset, e.g. ['BTC', 'ETH']")
-    return out
 
 
 def finite(value: Any) -> bool:

@@ -8,17 +8,19 @@
 * ``await apremium(bases, *, fx=..., client=None)`` — for a running event loop, with a
   :class:`~xtoolkit.Client` or an :class:`~xtoolkit.AsyncClient`.
 
-Only public client methods are used: ``Client.run`` / ``Client.arun`` (the client's own loop
-thread — the one sync/async bridge) and ``Client.engine``. For code written before ``client=``,
-a client passed as the first positional argument (``premium(client, ["BTC"])``) still works.
+Only the one sync/async bridge is used: ``Client.run`` for the blocking form, and
+:func:`xtoolkit._engine.on_engine` (``Client.arun``) with :func:`xtoolkit._engine.engine_of` for
+the awaitable one. For code written before ``client=``, a client passed as the first
+positional argument (``premium(client, ["BTC"])``) still works.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+from xtoolkit import _engine
 from xtoolkit._client import AsyncClient, Client
 from xtoolkit._default import default_client
 from xtoolkit._errors import InvalidArgument
@@ -31,12 +33,8 @@ Impl = Callable[..., Coroutine[Any, Any, T]]
 
 
 def engine_of(client: AnyClient) -> AsyncClient:
-    """The :class:`AsyncClient` doing the work behind ``client``."""
-    if isinstance(client, Client):
-        return client.engine
-    if isinstance(client, AsyncClient):
-        return client
-    raise InvalidArgument(f"expected an xtoolkit Client or AsyncClient, not {type(client).__name__}")
+    """The :class:`AsyncClient` doing the work behind ``client`` (``InvalidArgument`` otherwise)."""
+    return cast(AsyncClient, _engine.engine_of(client))
 
 
 def _split(args: tuple[Any, ...], client: AnyClient | None) -> tuple[AnyClient | None, tuple[Any, ...]]:
@@ -93,10 +91,8 @@ def async_verb(impl: Impl[T]) -> Callable[..., Coroutine[Any, Any, T]]:
         target, rest = _split(args, client)
         if target is None:
             target = default_client()
-        if isinstance(target, Client):
-            # The engine lives on the Client's loop thread: await it there, from this loop.
-            return await target.arun(impl(target.engine, *rest, **kwargs))
-        return await impl(target, *rest, **kwargs)
+        # A Client's engine lives on its loop thread: awaited there (the one bridge), from here.
+        return await _engine.on_engine(target, impl(engine_of(target), *rest, **kwargs))
 
     doc = f"Awaitable :func:`{name}` (``client=`` a Client or an AsyncClient).\n\n" + inspect.cleandoc(
         impl.__doc__ or ""

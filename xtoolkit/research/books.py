@@ -16,9 +16,9 @@ import pandas as pd
 from xtoolkit._client import AsyncClient
 from xtoolkit._errors import InvalidArgument, XtoolkitError
 from xtoolkit._frames import frame
+from xtoolkit._fx import UPBIT_FX, FxBasis, FxLike, check_quote, needs_fx, one_fx
 from xtoolkit.research._common import LEG_ERRORS, error_text, quote_of, typed, validate_bases
 from xtoolkit.research._verb import async_verb, blocking_verb
-from xtoolkit.research.fx import UPBIT_FX, FxBasis, FxLike, check_quote, needs_fx, one_fx
 
 __all__ = [
     "aaggregated_book",

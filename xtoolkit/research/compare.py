@@ -22,6 +22,16 @@ import pandas as pd
 from xtoolkit._client import AsyncClient
 from xtoolkit._errors import InvalidArgument
 from xtoolkit._frames import frame
+from xtoolkit._fx import (
+    UPBIT_FX,
+    FxBasis,
+    FxLike,
+    check_quote,
+    convert,
+    needs_fx,
+    parse_fx,
+)
+from xtoolkit._premium import is_stale, premium_row, seconds_between
 from xtoolkit.research._common import (
     error_text,
     join_errors,
@@ -31,16 +41,6 @@ from xtoolkit.research._common import (
 )
 from xtoolkit.research._fetch import Quotes, fetch_quotes
 from xtoolkit.research._verb import async_verb, blocking_verb
-from xtoolkit.research.fx import (
-    UPBIT_FX,
-    FxBasis,
-    FxLike,
-    check_quote,
-    convert,
-    needs_fx,
-    parse_fx,
-)
-from xtoolkit.research.premium_row import is_stale, premium_row, seconds_between
 
 __all__ = [
     "Leg",

@@ -26,9 +26,9 @@ import pandas as pd
 from xtoolkit._client import AsyncClient, _to_ms
 from xtoolkit._errors import InvalidArgument, XtoolkitError
 from xtoolkit._frames import conform, frame
+from xtoolkit._fx import UPBIT_FX, FxBasis, FxLike, parse_fx
 from xtoolkit.research._common import LEG_ERRORS, error_text, join_errors, typed, validate_bases
 from xtoolkit.research._verb import async_verb, blocking_verb
-from xtoolkit.research.fx import UPBIT_FX, FxBasis, FxLike, parse_fx
 
 if TYPE_CHECKING:  # the catalog imports pyarrow: only its type is needed here
     from xtoolkit.catalog import Catalog

@@ -35,15 +35,15 @@ import pandas as pd
 from xtoolkit._client import AsyncClient, Client
 from xtoolkit._errors import InvalidArgument
 from xtoolkit._frames import conform, frame
+from xtoolkit._fx import FxLike, parse_fx
 from xtoolkit._models import Symbol
+from xtoolkit._premium import PREMIUM_VENUES
 from xtoolkit._progress import _interactive
+from xtoolkit._sinks import CatalogSink, CsvSink, ParquetSink, Sink, error_type
 from xtoolkit.research._common import OUTAGE, error_text, now_utc, quote_of, validate_bases
 from xtoolkit.research._fetch import fetch_quotes
 from xtoolkit.research._verb import AnyClient, engine_of
 from xtoolkit.research.compare import _premium
-from xtoolkit.research.fx import FxLike, parse_fx
-from xtoolkit.research.premium_row import PREMIUM_VENUES
-from xtoolkit.research.sinks import CatalogSink, CsvSink, ParquetSink, Sink, error_type
 
 __all__ = ["PREMIUM_VENUES", "Recorder"]
 

@@ -12,11 +12,11 @@ import pandas as pd
 from xtoolkit._client import AsyncClient
 from xtoolkit._errors import MissingCredentials
 from xtoolkit._frames import frame
+from xtoolkit._fx import FxBasis, FxLike, check_quote, convert, needs_fx, one_fx
 from xtoolkit.research._common import OUTAGE, error_text, now_utc, quote_of, typed
 from xtoolkit.research._fetch import Quotes, fetch_quotes
 from xtoolkit.research._verb import async_verb, blocking_verb
 from xtoolkit.research.compare import fx_at, leg_of
-from xtoolkit.research.fx import FxBasis, FxLike, check_quote, convert, needs_fx, one_fx
 
 __all__ = ["avalued_balances", "value_balances", "valued_balances"]
 

@@ -6,8 +6,8 @@ FX basis — but fed by :class:`~xtoolkit.stream.session.MarketStream` records i
 polls. Each update appends one row per affected base and FX basis to a bounded history whose
 schema is the research recorder's ``record_premium`` (so live and polled recordings read back
 the same way), optionally written to CSV / Parquet with the same sinks
-(:mod:`xtoolkit.research.sinks`). Each row is computed by the one premium formula,
-:func:`xtoolkit.research.premium_row.premium_row`, that the REST premium uses too.
+(:mod:`xtoolkit._sinks`). Each row is computed by the one premium formula,
+:func:`xtoolkit._premium.premium_row`, that the REST premium uses too.
 
 A gap row for a leg (disconnect, malformed frame) makes that leg unknown until its next quote:
 the premium is NaN with the reason in ``error`` meanwhile — never the last value in disguise.
@@ -30,14 +30,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xtoolkit._client import AsyncClient, Client
+from xtoolkit._engine import Bridge, Engine
 from xtoolkit._errors import InvalidArgument
 from xtoolkit._frames import conform
 from xtoolkit._frames import frame as build_frame
-from xtoolkit.research._common import validate_bases
-from xtoolkit.research.fx import FxBasis, FxLike, parse_fx
-from xtoolkit.research.premium_row import PREMIUM_VENUES, premium_row
-from xtoolkit.research.sinks import CsvSink, ParquetSink, Sink, error_type
+from xtoolkit._fx import FxBasis, FxLike, parse_fx
+from xtoolkit._premium import PREMIUM_VENUES, premium_row, validate_bases
+from xtoolkit._sinks import CsvSink, ParquetSink, Sink, error_type
 from xtoolkit.stream.records import StreamRecord
 from xtoolkit.stream.session import MarketStream
 
@@ -325,7 +324,7 @@ class LivePremium:
         )
 
     # -- lifecycle ---------------------------------------------------------------------------------
-    def start(self, client: Client, **stream_options: Any) -> LivePremium:
+    def start(self, client: Bridge, **stream_options: Any) -> LivePremium:
         """Stream :attr:`markets` (book tops) on ``client``'s loop thread and update live."""
         self.stream = self._make_stream(client, stream_options)
         self.stream.start()
@@ -340,7 +339,7 @@ class LivePremium:
             self._close_sink()
         return self.frame()
 
-    async def astart(self, client: Client | AsyncClient, **stream_options: Any) -> LivePremium:
+    async def astart(self, client: Bridge | Engine, **stream_options: Any) -> LivePremium:
         """Awaitable :meth:`start` (either kind of client)."""
         self.stream = self._make_stream(client, stream_options)
         await self.stream.astart()
@@ -355,7 +354,7 @@ class LivePremium:
             await asyncio.to_thread(self._close_sink)
         return self.frame()
 
-    def _make_stream(self, client: Client | AsyncClient, options: dict[str, Any]) -> MarketStream:
+    def _make_stream(self, client: Bridge | Engine, options: dict[str, Any]) -> MarketStream:
         if self.stream is not None and self.stream.running:
             raise InvalidArgument("this premium is already streaming; stop() it first")
         options.setdefault("channels", ("book_ticker",))
