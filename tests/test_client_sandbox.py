@@ -217,3 +217,24 @@ async def test_async_client_same_surface(box: Sandbox) -> None:
         t = await ac.tickers(["binance:BTC/USDT", "upbit:BTC/KRW"])
         bal = await ac.balances()
     assert len(t) == 2 and set(bal.exchange) == {"binance", "upbit"}
+
+
+_KEY_PAIRS = hasattr(Sandbox, "add_key_pair_account")
+
+
+@pytest.mark.xfail(
+    not _KEY_PAIRS, strict=True, reason="needs the sandbox's key-pair accounts (issue 14 sandbox half)"
+)
+@pytest.mark.parametrize("kind", ["ed25519", "rsa"])
+def test_key_pair_accounts_sign_every_private_call(box: Sandbox, kind: str) -> None:
+    from spec_examples import example
+
+    keys = example("binance", "auth_key_pair_vectors")["key_pair_keys"][kind]
+    api_key = box.add_key_pair_account({"USDT": "1000", "BTC": "0.5"}, keys["public_key_pem_spki"])  # type: ignore[attr-defined]
+    creds = {"binance": {"key": api_key, "private_key": keys["private_key_pem_pkcs8"]}}
+    with xt.Client(
+        base_urls={"binance": box.url}, sandbox=True, credentials=creds, exchanges=["binance"], use_env=False
+    ) as c:
+        bal = c.balances("binance").set_index("asset")
+        assert bal.loc["USDT", "free"] == 1000.0 and bal.loc["BTC", "free"] == 0.5
+        assert c.open_orders("binance:BTC/USDT").empty

@@ -229,3 +229,101 @@ def test_proxy_credentials_never_show_in_reprs_or_errors() -> None:
     )
     texts = [repr(ac), repr(ac.venue("binance")), str(ac.venue("binance"))]
     assert not any("proxyPASSWORD1" in t or "proxyuser" in t for t in texts)
+
+
+# --- Binance Ed25519 / RSA keys: the private key is as secret as an HMAC secret ---------------
+
+_PAIRS = example("binance", "auth_key_pair_vectors")["key_pair_keys"]
+
+
+def _pem_needles(kind: str) -> set[str]:
+    """Lines of the private key's PEM body, and its raw key material in hex and base64."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+
+    pem = _PAIRS[kind]["private_key_pem_pkcs8"]
+    body = [line for line in pem.splitlines() if line and not line.startswith("-----")]
+    key = serialization.load_pem_private_key(pem.encode(), None)
+    der = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return {*(line[:40] for line in body), der.hex()[-64:], base64.b64encode(der).decode()[-40:]}
+
+
+def _key_pair_needles(server: ScriptedServer, kind: str) -> set[str]:
+    from urllib.parse import unquote
+
+    found = _pem_needles(kind) | {B_KEY, B_KEY[:-4]}
+    for seen in server.seen:
+        for m in re.finditer(r"signature=([^&\s]+)", seen.query + seen.body.decode("utf-8", "replace")):
+            found.update({m.group(1), unquote(m.group(1))})
+    return {n for n in found if len(n) >= 16}
+
+
+@pytest.mark.parametrize("kind", ["ed25519", "rsa"])
+@pytest.mark.parametrize("failure", ["timeout", "http-400-echo", "proxy-502-text-echo", "echo-200", "wrong-shape"])
+async def test_no_key_pair_secret_is_reachable_from_a_read_error(server: EchoServer, kind: str, failure: str) -> None:
+    server.script("GET", "/api/v3/account", FAILURES[failure])
+    creds = {"binance": {"key": B_KEY, "private_key": _PAIRS[kind]["private_key_pem_pkcs8"]}}
+    async with xt.AsyncClient(
+        base_urls={"binance": server.url},
+        exchanges=["binance"],
+        credentials=creds,
+        use_env=False,
+        env_file=None,
+        timeout=xt.Timeout(connect=2, read=0.5),
+        retries=0,
+    ) as ac:
+        try:
+            await ac.balances("binance")
+        except xt.XtoolkitError as err:
+            needles = _key_pair_needles(server, kind)
+            assert any("%2" in n or "=" in n for n in needles)  # the sent signature is among them
+            for text in reachable_texts(err):
+                for needle in needles:
+                    assert needle not in text, f"key material reachable: …{text[:300]}"
+        else:
+            pytest.fail(f"{failure} raised nothing")
+
+
+def _encrypted_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_pem_private_key(_PAIRS["ed25519"]["private_key_pem_pkcs8"].encode(), None)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"the-passphrase-123"),
+    ).decode()
+
+
+@pytest.mark.parametrize("how", ["explicit", "environment"])
+def test_a_key_that_fails_to_load_leaves_no_key_material_in_the_error(
+    how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pem = _encrypted_pem()
+    needles = {line[:40] for line in pem.splitlines() if line and not line.startswith("-----")}
+    needles.add("the-passphrase-123")
+    kwargs: dict[str, Any] = {"exchanges": ["binance"], "env_file": None}
+    if how == "explicit":
+        kwargs["credentials"] = {"binance": {"key": B_KEY, "private_key": pem, "passphrase": "wrong-pass-456"}}
+        kwargs["use_env"] = False
+        needles.add("wrong-pass-456")
+    else:
+        monkeypatch.setenv("BINANCE_API_KEY", B_KEY)
+        monkeypatch.setenv("BINANCE_PRIVATE_KEY", pem)
+        monkeypatch.setenv("BINANCE_PRIVATE_KEY_PASSPHRASE", "wrong-pass-456")
+        needles.add("wrong-pass-456")
+    with pytest.raises(xt.InvalidArgument, match="wrong passphrase") as info:
+        xt.Client(**kwargs)
+    texts = reachable_texts(info.value)
+    # reachable_texts reads only xtoolkit frames; read every frame of this traceback here.
+    tb = info.value.__traceback__
+    while tb is not None:
+        if str(Path(tb.tb_frame.f_code.co_filename).resolve()).startswith(PKG):
+            texts += [_safe_repr(v) for v in tb.tb_frame.f_locals.values()]
+        tb = tb.tb_next
+    for text in texts:
+        for needle in needles:
+            assert needle not in text, f"key material reachable: …{text[:300]}"

@@ -115,3 +115,41 @@ def test_env_and_dotenv_loading(tmp_path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.delenv("BINANCE_API_SECRET", raising=False)
     with pytest.raises(ValueError, match="BINANCE_API_SECRET"):
         Credentials.from_env("binance")
+
+
+def test_key_pair_credentials_show_no_key_material() -> None:
+    keys = example("binance", "auth_key_pair_vectors")["key_pair_keys"]
+    for kind in ("ed25519", "rsa"):
+        pem = keys[kind]["private_key_pem_pkcs8"]
+        body = [line for line in pem.splitlines() if line and not line.startswith("-----")]
+        c = Credentials(B_KEY, private_key=pem)
+        for text in (repr(c), str(c), f"{c}", repr([c]), repr(c.__slots__)):
+            _assert_clean(text)
+            assert not any(line[:24] in text for line in body)
+        assert kind in repr(c) and "****TAIL" in repr(c)
+        assert c.secret == "" and not hasattr(c, "__dict__")  # nothing else to dump
+        with pytest.raises(TypeError):
+            pickle.dumps(c)
+
+
+async def test_key_pair_requests_log_no_signature(
+    server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    pem = example("binance", "auth_key_pair_vectors")["key_pair_keys"]["ed25519"]["private_key_pem_pkcs8"]
+    server.script("GET", "/api/v3/account", Reply(400, example("binance", "error_-1022")))
+    caplog.set_level(logging.DEBUG)
+    async with xt.AsyncClient(
+        base_urls={"binance": server.url},
+        exchanges=["binance"],
+        credentials={"binance": {"key": B_KEY, "private_key": pem}},
+        use_env=False,
+    ) as ac:
+        with pytest.raises(xt.InvalidSignature) as info:
+            await ac.balances("binance")
+    sent = [s.query for s in server.seen if s.path == "/api/v3/account"]
+    assert sent and "signature=" in sent[0]
+    signature = sent[0].rpartition("signature=")[2]
+    assert "%2B" in signature or "%2F" in signature or "%3D" in signature  # base64, percent-encoded
+    for text in (caplog.text, str(info.value), "".join(traceback.format_exception(info.value))):
+        _assert_clean(text)
+        assert signature not in text

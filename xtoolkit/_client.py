@@ -28,7 +28,7 @@ import pandas as pd
 from yarl import URL
 
 from xtoolkit._concurrency import gather_typed
-from xtoolkit._credentials import Credentials, load_credentials, mask_url
+from xtoolkit._credentials import Credentials, detached, load_credentials, mask_url
 from xtoolkit._errors import (
     BadSymbol,
     ClientClosed,
@@ -167,8 +167,10 @@ class AsyncClient:
     exchanges
         Which venues to configure (default: all supported, ``["binance", "upbit"]``).
     credentials
-        ``{"binance": Credentials(...) | (key, secret), ...}``. Without it, keys come from the
-        environment (``BINANCE_API_KEY``/``BINANCE_API_SECRET``, ``UPBIT_ACCESS_KEY``/
+        ``{"binance": Credentials(...) | (key, secret) | {"key": ..., "private_key": ...}, ...}``.
+        Without it, keys come from the environment (``BINANCE_API_KEY`` with
+        ``BINANCE_API_SECRET`` — or, for an Ed25519/RSA key, ``BINANCE_PRIVATE_KEY`` (PEM text
+        or path) and optional ``BINANCE_PRIVATE_KEY_PASSPHRASE``; ``UPBIT_ACCESS_KEY``/
         ``UPBIT_SECRET_KEY``) or ``env_file``. Public data needs no keys.
     base_urls
         Host roots per exchange (the sandbox, a proxy). Binance paths start ``/api/v3``,
@@ -223,7 +225,14 @@ class AsyncClient:
         unknown = [n for n in base_urls if n not in names]
         if unknown:
             raise InvalidArgument(f"base_urls names exchanges that are not configured: {unknown}")
-        creds = load_credentials(credentials, names, env_file=env_file, use_env=use_env)
+        failure: BaseException | None = None
+        try:
+            creds = load_credentials(credentials, names, env_file=env_file, use_env=use_env)
+        except (ValueError, TypeError) as err:
+            failure = detached(err)
+        if failure is not None:
+            credentials = None  # a PEM or secret the caller gave stays out of the error's frames
+            raise failure
         # Adapter options by name; each venue takes the ones its VenueSpec lists.
         options: dict[str, Any] = {"recv_window_ms": recv_window_ms}
         self._venues: dict[str, Venue] = {}
@@ -1080,7 +1089,14 @@ class Client:
     """
 
     def __init__(self, **options: Any) -> None:
-        self._engine = AsyncClient(**options)
+        failure: BaseException | None = None
+        try:
+            self._engine = AsyncClient(**options)
+        except (ValueError, TypeError) as err:
+            failure = detached(err)
+        if failure is not None:
+            options = {}  # may hold a PEM or a secret: keep it out of the error's frames
+            raise failure
         self._thread = LoopThread()
         track_for_exit(self)  # closed at interpreter exit if the user never closes it
 

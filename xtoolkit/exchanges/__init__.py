@@ -51,6 +51,8 @@ def register_venue(spec: VenueSpec, *, replace: bool = False) -> VenueSpec:
         raise InvalidArgument(f"a venue named {name!r} is already registered")
     REGISTRY[name] = spec
     _credentials.ENV_NAMES[name] = spec.credentials_env
+    pair = spec.key_pair_env or (None, None)
+    _credentials.VENUE_KEYS[name] = _credentials.KeyRules(*spec.credentials_env, *pair, spec.key_types)
     return spec
 
 
@@ -58,6 +60,7 @@ def unregister_venue(name: str) -> None:
     """Remove a venue added by :func:`register_venue` (clients already built keep theirs)."""
     REGISTRY.pop(name, None)
     _credentials.ENV_NAMES.pop(name, None)
+    _credentials.VENUE_KEYS.pop(name, None)
 
 
 def exchanges() -> list[str]:

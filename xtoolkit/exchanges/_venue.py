@@ -145,7 +145,13 @@ class VenueSpec:
     options
         Client keyword arguments the adapter takes (e.g. ``recv_window_ms``).
     credentials_env
-        Environment variables of the key and the secret.
+        Environment variables of the key and the (HMAC) secret.
+    key_types
+        Key types the venue signs with: ``"hmac"``, and for key-pair venues ``"ed25519"`` /
+        ``"rsa"`` (see :mod:`xtoolkit._credentials`).
+    key_pair_env
+        Environment variables of the PEM private key and its optional passphrase (None: the
+        venue takes no key pairs).
     home_quote
         The currency the venue's markets are quoted in for valuation (``USDT``, ``KRW``): the
         order desk values an order through the venue whose home quote it needs.
@@ -160,5 +166,7 @@ class VenueSpec:
     credentials_env: tuple[str, str]
     home_quote: str
     options: tuple[str, ...] = ()
+    key_types: tuple[str, ...] = ("hmac",)
+    key_pair_env: tuple[str, str] | None = None
     orders: OrderFacts | None = None
     stream: StreamFacts | None = None

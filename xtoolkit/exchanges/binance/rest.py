@@ -2,7 +2,8 @@
 
 Pure translation — nothing here awaits. Wire facts follow the venue's REST documentation:
 decimals travel as JSON strings, timestamps are epoch milliseconds, signed requests carry
-``timestamp``/``recvWindow`` and an HMAC-SHA256 ``signature`` over the exact encoded payload.
+``timestamp``/``recvWindow`` and a ``signature`` (HMAC-SHA256 hex, or percent-encoded base64
+Ed25519/RSA) over the exact encoded payload.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from xtoolkit.exchanges._common import INTERVAL_SECONDS, new_columns, param_text
 from xtoolkit.exchanges._common import retry_after as _retry_after
 from xtoolkit.exchanges._orders import OrderSpec
 from xtoolkit.exchanges._spec import Call, Columns, Endpoint, RateLimit, Request, Usage
-from xtoolkit.exchanges.binance.signing import encode, sign
+from xtoolkit.exchanges.binance.signing import encode, signature
 
 __all__ = ["ENDPOINTS", "ERRORS", "NAME", "BinanceAdapter"]
 
@@ -274,13 +275,14 @@ class BinanceAdapter:
         if ep.signed:
             if credentials is None:
                 raise MissingCredentials(
-                    f"{ep.path} needs Binance keys: set BINANCE_API_KEY and BINANCE_API_SECRET",
+                    f"{ep.path} needs Binance keys: set BINANCE_API_KEY and BINANCE_API_SECRET "
+                    "(or BINANCE_PRIVATE_KEY for an Ed25519/RSA key)",
                     exchange=NAME,
                 )
             pairs.append(("recvWindow", str(self.recv_window_ms)))
             pairs.append(("timestamp", str(now_ms)))
             query = encode(pairs)
-            query = f"{query}&signature={sign(credentials.secret, query)}"
+            query = f"{query}&signature={signature(credentials, query)}"
             headers["X-MBX-APIKEY"] = credentials.key
         else:
             query = encode(pairs)
