@@ -31,9 +31,9 @@ from typing import Any
 import pandas as pd
 
 from xtoolkit._credentials import Credentials, mask_url
+from xtoolkit._frames import frame, register
 from xtoolkit._home import default_path
 from xtoolkit._models import fmt_decimal
-from xtoolkit.orders.tables import typed_frame
 
 __all__ = [
     "FINAL_VERDICTS",
@@ -55,27 +55,30 @@ FINAL_VERDICTS = frozenset(
 )
 
 #: Columns and dtypes of :meth:`Journal.frame` (one row per order intent).
-JOURNAL_SCHEMA: dict[str, str] = {
-    "created": "datetime64[ns, UTC]",
-    "updated": "datetime64[ns, UTC]",
-    "client_order_id": "str",
-    "exchange": "str",
-    "symbol": "str",
-    "side": "str",
-    "type": "str",
-    "price": "float64",
-    "qty": "float64",
-    "quote_qty": "float64",
-    "notional": "float64",
-    "quote": "str",
-    "mode": "str",
-    "state": "str",
-    "verdict": "str",
-    "order_id": "str",
-    "filled_qty": "float64",
-    "error": "str",
-    "sandbox": "bool",
-}
+JOURNAL_SCHEMA: dict[str, str] = register(
+    "journal",
+    {
+        "created": "datetime64[ns, UTC]",
+        "updated": "datetime64[ns, UTC]",
+        "client_order_id": "str",
+        "exchange": "str",
+        "symbol": "str",
+        "side": "str",
+        "type": "str",
+        "price": "float64",
+        "qty": "float64",
+        "quote_qty": "float64",
+        "notional": "float64",
+        "quote": "str",
+        "mode": "str",
+        "state": "str",
+        "verdict": "str",
+        "order_id": "str",
+        "filled_qty": "float64",
+        "error": "str",
+        "sandbox": "bool",
+    },
+)
 
 
 def venue_id(
@@ -371,7 +374,7 @@ class Journal:
             cols["filled_qty"].append(r.filled_qty)
             cols["error"].append(r.error)
             cols["sandbox"].append(bool(r.venue.get("sandbox")))
-        return typed_frame(cols, JOURNAL_SCHEMA)
+        return frame("journal", cols)
 
 
 def _same_order(order: Mapping[str, Any], key: Mapping[str, Any]) -> bool:

@@ -22,8 +22,8 @@ import pandas as pd
 
 from xtoolkit._engine import Engine
 from xtoolkit._errors import OrderArchived, OrderNotFound, XtoolkitError
+from xtoolkit._frames import frame, register
 from xtoolkit.orders.journal import IntentRecord
-from xtoolkit.orders.tables import typed_frame
 
 __all__ = ["RECONCILE_SCHEMA", "Resolution", "resolutions_frame", "resolve"]
 
@@ -38,17 +38,20 @@ VERDICTS: dict[str, str] = {
 }
 
 #: Columns of the frame ``reconcile`` returns.
-RECONCILE_SCHEMA: dict[str, str] = {
-    "client_order_id": "str",
-    "exchange": "str",
-    "symbol": "str",
-    "verdict": "str",
-    "order_id": "str",
-    "status": "str",
-    "filled_qty": "float64",
-    "attempts": "int64",
-    "detail": "str",
-}
+RECONCILE_SCHEMA: dict[str, str] = register(
+    "reconcile",
+    {
+        "client_order_id": "str",
+        "exchange": "str",
+        "symbol": "str",
+        "verdict": "str",
+        "order_id": "str",
+        "status": "str",
+        "filled_qty": "float64",
+        "attempts": "int64",
+        "detail": "str",
+    },
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,4 +157,4 @@ def resolutions_frame(items: Sequence[Resolution]) -> pd.DataFrame:
         cols["filled_qty"].append(r.filled_qty)
         cols["attempts"].append(r.attempts)
         cols["detail"].append(r.detail or None)
-    return typed_frame(cols, RECONCILE_SCHEMA)
+    return frame("reconcile", cols)
