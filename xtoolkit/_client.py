@@ -46,9 +46,11 @@ from xtoolkit._loop import LoopThread
 from xtoolkit._models import MarketInfo, MarketRef, Symbol
 from xtoolkit._progress import progress_bar
 from xtoolkit._transport import Response, Timeout, Transport, Venue
-from xtoolkit.exchanges import create_adapter
+from xtoolkit.exchanges import create_adapter, venue_spec
 from xtoolkit.exchanges import exchanges as registered_exchanges
 from xtoolkit.exchanges._spec import Call
+from xtoolkit.exchanges._wallet import DEFAULT as DEFAULT_FEE
+from xtoolkit.exchanges._wallet import TradingFee, WalletNetwork, fee_columns, network_columns
 from xtoolkit.orders.desk import OrderDesk
 from xtoolkit.orders.limits import Limits
 from xtoolkit.orders.plan import OrderPlan
@@ -756,8 +758,8 @@ class AsyncClient:
         venues = [v for v in self._venues.values() if v.credentials is not None]
         if not venues:
             raise MissingCredentials(
-                "no exchange has keys configured: set BINANCE_API_KEY/BINANCE_API_SECRET or "
-                "UPBIT_ACCESS_KEY/UPBIT_SECRET_KEY, or pass credentials="
+                "no exchange has keys configured: set BINANCE_API_KEY with BINANCE_API_SECRET (or "
+                "BINANCE_PRIVATE_KEY), or UPBIT_ACCESS_KEY/UPBIT_SECRET_KEY, or pass credentials="
             )
         return venues
 
@@ -778,6 +780,140 @@ class AsyncClient:
 
         parts = await self._gather(one(v) for v in venues)
         return _parsed(None, "balances", lambda: frame("balances", merge_columns(parts, "balances"), raw=raw))
+
+    # --- wallet networks and trading fees (reads: nothing here moves funds) ---------------
+
+    def _wallet_venues(self, exchange: str | None) -> list[Venue]:
+        if exchange is not None:
+            venue = self.venue(exchange)
+            if not hasattr(venue.adapter, "networks_calls"):
+                raise InvalidArgument(f"{venue.name} has no wallet endpoints here", exchange=venue.name)
+            return self._keyed(venue.name)
+        return [v for v in self._keyed(None) if hasattr(v.adapter, "networks_calls")]
+
+    async def network_records(
+        self, asset: str | Sequence[str] | None = None, *, exchange: str | None = None
+    ) -> list[WalletNetwork]:
+        """:meth:`networks` as typed :class:`~xtoolkit.exchanges._wallet.WalletNetwork` records
+        (``Decimal`` fees, ``None`` for what the venue did not say)."""
+        records, _ = await self._network_records(asset, exchange)
+        return records
+
+    async def _network_records(
+        self, asset: str | Sequence[str] | None, exchange: str | None
+    ) -> tuple[list[WalletNetwork], list[Any]]:
+        if asset is not None and not isinstance(asset, str):
+            assets: list[str] | None = [str(a).strip().upper() for a in asset]
+        else:
+            assets = [asset.strip().upper()] if isinstance(asset, str) else None
+        if assets is not None and (not assets or not all(assets)):
+            raise InvalidArgument(f"asset must be a code like 'BTC' or a list of them, not {asset!r}")
+        venues = self._wallet_venues(exchange)
+
+        async def one(v: Venue) -> tuple[list[WalletNetwork], list[Any]]:
+            adapter = v.adapter
+            first = await self._send_all(v, adapter.networks_calls(assets))
+            payloads = [r.payload for r in first]
+            more_calls = _parsed(v.name, "networks", lambda: adapter.networks_more(payloads, assets))
+            more = await self._send_all(v, more_calls) if more_calls else []
+            pairs = list(zip(more_calls, [r.payload for r in more], strict=True))
+            received = max(r.received_ms for r in [*first, *more])
+            records = _parsed(v.name, "networks", lambda: adapter.parse_networks(payloads, pairs, received))
+            if assets is not None:
+                records = [w for w in records if w.asset in assets]
+            return records, [*payloads, *(p for _, p in pairs)]
+
+        parts = await self._gather(one(v) for v in venues)
+        return [w for recs, _ in parts for w in recs], [p for _, raws in parts for p in raws]
+
+    async def networks(
+        self, asset: str | Sequence[str] | None = None, *, exchange: str | None = None, raw: bool = False
+    ) -> pd.DataFrame:
+        """Deposit/withdrawal status and withdrawal costs per exchange, asset and network.
+
+        Needs keys (``MissingCredentials`` otherwise): every exchange that has keys, or
+        ``exchange``. ``asset`` is a code (``"BTC"``) or a list of codes; None: every asset.
+
+        * Binance: ``GET /sapi/v1/capital/config/getall`` (signed; weight 10 in its own /sapi
+          budget of 12,000 a minute; every coin in one answer, filtered here).
+        * Upbit: ``GET /v1/status/wallet`` (any key) and, for the named assets only, one
+          ``GET /v1/withdraws/chance`` per asset and network (the key needs "View
+          Withdrawals") for the fee and minimum; without ``asset`` those stay empty. Upbit
+          warns that its wallet status can lag the real state by minutes.
+
+        Network ids are the venue's own (Binance ``network``, Upbit ``net_type``): match chains
+        explicitly. Nothing here withdraws or moves funds.
+
+        Returns
+        -------
+        DataFrame
+            exchange, asset, network, network_name, deposit_enabled, withdraw_enabled (False
+            where the venue did not say), withdraw_fee (flat, in the asset; float64) and
+            withdraw_fee_text (the exact decimal), withdraw_min, withdraw_min_text,
+            withdraw_max, wallet_state, block_state (Upbit), block_updated_at, info_age_s
+            (read time minus block_updated_at), busy (Binance), note, source (endpoints read),
+            ts (read time, UTC). ``raw=True`` puts the venue payloads in ``df.attrs["raw"]``.
+        """
+        records, raws = await self._network_records(asset, exchange)
+        df = _parsed(None, "networks", lambda: frame("networks", network_columns(records)))
+        if raw:
+            df.attrs["raw"] = raws
+        return df
+
+    async def fee_records(self, markets: MarketLike | Sequence[MarketLike]) -> list[TradingFee]:
+        """:meth:`trading_fees` as typed :class:`~xtoolkit.exchanges._wallet.TradingFee` records."""
+        by_venue = await self._resolve_many(markets)
+
+        async def one(exchange: str, refs: list[MarketRef]) -> list[TradingFee]:
+            venue = self._venues[exchange]
+            adapter = venue.adapter
+            if venue.credentials is None or not hasattr(adapter, "fee_call"):
+                return [self._default_fee(ref) for ref in refs]
+
+            async def read(ref: MarketRef) -> TradingFee:
+                resp = await self._guarded(exchange, [ref], self._transport.send(venue, adapter.fee_call(ref.native)))
+                return _parsed(exchange, "trading fees", adapter.parse_fee, resp.payload, ref, resp.received_ms)
+
+            return list(await self._gather(read(r) for r in refs))
+
+        parts = await self._gather(one(ex, refs) for ex, refs in by_venue.items())
+        return [fee for part in parts for fee in part]
+
+    def _default_fee(self, ref: MarketRef) -> TradingFee:
+        facts = venue_spec(ref.exchange).orders
+        if facts is None:
+            raise InvalidArgument(f"{ref.exchange} documents no fee rates here", exchange=ref.exchange)
+        rate = facts.default_fee(ref.symbol.quote)  # the order desk's table: one source of truth
+        now = pd.Timestamp.now(tz="UTC")
+        return TradingFee(
+            exchange=ref.exchange,
+            symbol=str(ref.symbol),
+            maker_buy=rate,
+            maker_sell=rate,
+            taker_buy=rate,
+            taker_sell=rate,
+            source=DEFAULT_FEE,
+            read_at=now,
+        )
+
+    async def trading_fees(self, markets: MarketLike | Sequence[MarketLike]) -> pd.DataFrame:
+        """Maker and taker fee rates per market, as fractions (0.001 = 0.1 %).
+
+        With keys, the account's own rates: Binance ``GET /api/v3/account/commission`` (per
+        side, the standard, tax and special parts summed; the BNB discount not applied), Upbit
+        ``GET /v1/orders/chance`` (``bid_fee``/``ask_fee`` taker, ``maker_bid_fee``/
+        ``maker_ask_fee``); ``source="account"``. Without keys for a venue, its documented
+        standard rate — the order desk's default table (Binance 0.1 %; Upbit 0.05 % on KRW
+        markets, 0.25 % elsewhere), maker = taker — with ``source="default"``.
+
+        Returns
+        -------
+        DataFrame
+            exchange, symbol, maker, taker (the higher side of each), maker_buy, maker_sell,
+            taker_buy, taker_sell, source ("account" or "default"), ts (UTC).
+        """
+        records = await self.fee_records(markets)
+        return _parsed(None, "trading fees", lambda: frame("trading_fees", fee_columns(records)))
 
     async def _symbols(self, exchange: str) -> dict[str, str]:
         table = self._markets.get(exchange)
@@ -1052,6 +1188,10 @@ for _name in (
     "trades",
     "candles",
     "balances",
+    "network_records",
+    "networks",
+    "fee_records",
+    "trading_fees",
     "open_orders",
     "order_status",
     "cancel_order",
@@ -1197,6 +1337,10 @@ class Client:
     trades = _blocking(AsyncClient.trades)
     candles = _blocking(AsyncClient.candles)
     balances = _blocking(AsyncClient.balances)
+    networks = _blocking(AsyncClient.networks)
+    network_records = _blocking(AsyncClient.network_records)
+    trading_fees = _blocking(AsyncClient.trading_fees)
+    fee_records = _blocking(AsyncClient.fee_records)
     open_orders = _blocking(AsyncClient.open_orders)
     order_status = _blocking(AsyncClient.order_status)
     cancel_order = _blocking(AsyncClient.cancel_order)

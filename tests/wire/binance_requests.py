@@ -38,6 +38,8 @@ SIGNED_PATHS = frozenset(
         "/api/v3/openOrders",
         "/api/v3/allOrders",
         "/api/v3/myTrades",
+        "/api/v3/account/commission",
+        "/sapi/v1/capital/config/getall",
     }
 )
 
@@ -58,6 +60,8 @@ ACCOUNT = ("GET", "/api/v3/account")
 OPEN_ORDERS = ("GET", "/api/v3/openOrders")
 ORDER_GET = ("GET", "/api/v3/order")
 ORDER_NEW = ("POST", "/api/v3/order")
+CAPITAL_CONFIG = ("GET", "/sapi/v1/capital/config/getall")
+COMMISSION = ("GET", "/api/v3/account/commission")
 #: The Upbit calls a Binance order makes to value USDT in KRW (upbit:USDT/KRW).
 FX = frozenset({("GET", "/v1/ticker"), ("GET", "/v1/orderbook")})
 #: What an order's guards read at preview and again at submit (rules, book, balances, opens).
@@ -150,6 +154,8 @@ DEFAULTS: dict[tuple[str, str], Responder] = {
     ("POST", "/api/v3/order/test"): answer(payload("binance", "order_test_commission")),
     ("DELETE", "/api/v3/order"): _order_cancel,
     ("DELETE", "/api/v3/openOrders"): lambda seen: Reply(body=[_order("order_cancel", seen)]),
+    CAPITAL_CONFIG: answer(payload("binance", "capital_config_getall")),
+    COMMISSION: answer(payload("binance", "account_commission")),
 }
 
 OPEN = answer(payload("binance", "open_orders"))
@@ -570,4 +576,38 @@ _ORDERS: tuple[Row, ...] = (
     ),
 )
 
-ROWS: tuple[Row, ...] = _PUBLIC + _ACCOUNT + _ORDERS
+_WALLET: tuple[Row, ...] = (
+    Row(
+        "networks_one_call_for_every_coin",
+        (call("networks", "BTC", exchange="binance"),),
+        (get("/sapi/v1/capital/config/getall", *signed()),),
+        "§10.1 (/sapi signed as §4), §10.2 (no coin filter: filtered locally)",
+        also=frozenset({TIME}),
+    ),
+    Row(
+        "network_records_every_coin",
+        (call("network_records", exchange="binance"),),
+        (get("/sapi/v1/capital/config/getall", *signed()),),
+        "§10.2",
+        also=frozenset({TIME}),
+    ),
+    Row(
+        "trading_fees_per_symbol",
+        (call("trading_fees", [M, "binance:ETH/USDT"]),),
+        (
+            get("/api/v3/account/commission", *signed(("symbol", "BTCUSDT"))),
+            get("/api/v3/account/commission", *signed(("symbol", "ETHUSDT"))),
+        ),
+        "§10.4",
+        also=frozenset({TIME}),
+    ),
+    Row(
+        "fee_records_one_symbol",
+        (call("fee_records", M),),
+        (get("/api/v3/account/commission", *signed(("symbol", "BTCUSDT"))),),
+        "§10.4",
+        also=frozenset({TIME}),
+    ),
+)
+
+ROWS: tuple[Row, ...] = _PUBLIC + _ACCOUNT + _ORDERS + _WALLET

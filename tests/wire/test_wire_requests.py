@@ -61,6 +61,10 @@ HTTP_VERBS = (
     "plan.submit",
     "plan.reconcile",
     "reconcile",
+    "networks",
+    "network_records",
+    "trading_fees",
+    "fee_records",
 )
 
 #: Unreserved characters, percent escapes and the query's own separators (RFC 3986).
@@ -272,7 +276,7 @@ def _generic_problems(seen: Seen, nonces: set[str]) -> list[str]:
         problems.append(f"query {seen.query!r} has a reserved character that is not percent-encoded")
     if seen.method in ("GET", "DELETE") and seen.body:
         problems.append(f"{seen.method} with a body")
-    if seen.path.startswith("/api/v3/"):
+    if seen.path.startswith(("/api/v3/", "/sapi/v1/")):
         problems += _binance_auth_problems(seen)
     elif seen.path.startswith("/v1/"):
         problems += _upbit_auth_problems(seen, nonces)

@@ -40,6 +40,8 @@ SIGNED_PATHS = frozenset(
         "/v1/orders/open",
         "/v1/orders/closed",
         "/v1/orders/uuids",
+        "/v1/status/wallet",
+        "/v1/withdraws/chance",
     }
 )
 
@@ -183,6 +185,8 @@ DEFAULTS: dict[tuple[str, str], Responder] = {
     ORDER_NEW: _placed(201),
     ("POST", "/v1/orders/test"): _placed(200),
     ("DELETE", "/v1/orders/open"): answer(payload("upbit", "orders_cancel_open")),
+    ("GET", "/v1/status/wallet"): answer(payload("upbit", "status_wallet")),
+    ("GET", "/v1/withdraws/chance"): answer(payload("upbit", "withdraws_chance")),
 }
 
 OPEN = answer(payload("upbit", "orders_open"))
@@ -599,4 +603,41 @@ _ORDERS: tuple[Row, ...] = (
     _unknown_then("plan_reconcile_looks_up_by_identifier", "xt-wire-u-plan-reconcile", plan("reconcile")),
 )
 
-ROWS: tuple[Row, ...] = _PUBLIC + _ACCOUNT + _ORDERS
+_WALLET: tuple[Row, ...] = (
+    Row(
+        "networks_every_asset_status_only",
+        (call("networks", exchange="upbit"),),
+        (get("/v1/status/wallet"),),
+        "§11.1 (JWT, no parameters: no query_hash); §11.2 is one call per asset and network",
+    ),
+    Row(
+        "networks_named_assets_with_withdraw_costs",
+        (call("networks", ["BTC", "USDT"], exchange="upbit"),),
+        (
+            get("/v1/status/wallet"),
+            get("/v1/withdraws/chance", ("currency", "BTC"), ("net_type", "BTC")),
+            get("/v1/withdraws/chance", ("currency", "USDT"), ("net_type", "ETH")),
+        ),
+        "§11.1, §11.2 (currency and net_type, hashed as sent)",
+    ),
+    Row(
+        "network_records_one_asset",
+        (call("network_records", "XRP", exchange="upbit"),),
+        (get("/v1/status/wallet"), get("/v1/withdraws/chance", ("currency", "XRP"), ("net_type", "XRP"))),
+        "§11.1, §11.2",
+    ),
+    Row(
+        "trading_fees_from_orders_chance",
+        (call("trading_fees", M),),
+        (get("/v1/orders/chance", ("market", "KRW-BTC")),),
+        "§4.2, §12.1",
+    ),
+    Row(
+        "fee_records_from_orders_chance",
+        (call("fee_records", [M, "upbit:KRW-ETH"]),),
+        (get("/v1/orders/chance", ("market", "KRW-BTC")), get("/v1/orders/chance", ("market", "KRW-ETH"))),
+        "§4.2, §12.1",
+    ),
+)
+
+ROWS: tuple[Row, ...] = _PUBLIC + _ACCOUNT + _ORDERS + _WALLET

@@ -47,6 +47,8 @@ from xtoolkit.exchanges._common import INTERVAL_SECONDS, new_columns, param_text
 from xtoolkit.exchanges._common import retry_after as _retry_after
 from xtoolkit.exchanges._orders import OrderSpec
 from xtoolkit.exchanges._spec import Call, Columns, Endpoint, RateLimit, Request, Usage
+from xtoolkit.exchanges._wallet import TradingFee, WalletNetwork
+from xtoolkit.exchanges.binance import wallet
 from xtoolkit.exchanges.binance.signing import encode, signature
 
 __all__ = ["ENDPOINTS", "ERRORS", "NAME", "BinanceAdapter"]
@@ -84,6 +86,9 @@ ENDPOINTS: dict[str, Endpoint] = {
         Endpoint("ticker_price", "GET", "/api/v3/ticker/price", "weight", weigh=_one_or_many(2, 4)),
         Endpoint("avg_price", "GET", "/api/v3/avgPrice", "weight", 2),
         Endpoint("account", "GET", "/api/v3/account", "weight", 20, signed=True),
+        Endpoint("account_commission", "GET", "/api/v3/account/commission", "weight", 20, signed=True),
+        # /sapi: its own per-endpoint IP budget, not the /api weight (spec §10.1).
+        Endpoint("capital_config", "GET", "/sapi/v1/capital/config/getall", "sapi_capital_config", 10, signed=True),
         Endpoint("order_new", "POST", "/api/v3/order", "orders", 1, True, True, True),
         Endpoint(
             "order_test",
@@ -121,6 +126,7 @@ ENDPOINTS: dict[str, Endpoint] = {
 RATE_LIMITS: dict[str, RateLimit] = {
     "weight": RateLimit("weight", 6000, 60.0),
     "orders": RateLimit("orders", 100, 10.0),
+    "sapi_capital_config": RateLimit("sapi_capital_config", 12_000, 60.0),
 }
 
 _USAGE_HEADERS: dict[str, str] = {
@@ -583,3 +589,22 @@ class BinanceAdapter:
             cols["venue_status"].append(o.get("status"))
             cols["raw"].append(o)
         return cols
+
+    # --- wallet and fees (reads only: nothing here moves funds) ---------------------------
+
+    def networks_calls(self, assets: Sequence[str] | None) -> list[Call]:
+        return wallet.networks_calls(assets)
+
+    def networks_more(self, payloads: list[Any], assets: Sequence[str] | None) -> list[Call]:
+        return []  # one answer covers every coin
+
+    def parse_networks(
+        self, payloads: list[Any], more: Sequence[tuple[Call, Any]], received_ms: int
+    ) -> list[WalletNetwork]:
+        return wallet.parse_networks(payloads, received_ms)
+
+    def fee_call(self, native: str) -> Call:
+        return wallet.fee_call(native)
+
+    def parse_fee(self, payload: Any, ref: MarketRef, received_ms: int) -> TradingFee:
+        return wallet.parse_fee(payload, ref, received_ms)

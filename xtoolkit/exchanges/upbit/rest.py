@@ -51,6 +51,8 @@ from xtoolkit.exchanges._common import (
 )
 from xtoolkit.exchanges._orders import OrderSpec
 from xtoolkit.exchanges._spec import Call, Columns, Endpoint, RateLimit, Request, Usage
+from xtoolkit.exchanges._wallet import TradingFee, WalletNetwork
+from xtoolkit.exchanges.upbit import wallet
 from xtoolkit.exchanges.upbit.signing import jwt_token, query_strings
 
 __all__ = ["ENDPOINTS", "ERRORS", "NAME", "UpbitAdapter"]
@@ -72,6 +74,8 @@ ENDPOINTS: dict[str, Endpoint] = {
         Endpoint("candles_months", "GET", "/v1/candles/months", "candle"),
         Endpoint("accounts", "GET", "/v1/accounts", "default", signed=True),
         Endpoint("chance", "GET", "/v1/orders/chance", "default", signed=True),
+        Endpoint("status_wallet", "GET", "/v1/status/wallet", "default", signed=True),
+        Endpoint("withdraws_chance", "GET", "/v1/withdraws/chance", "default", signed=True),
         Endpoint("order_new", "POST", "/v1/orders", "order", 1, True, True, True),
         Endpoint("order_test", "POST", "/v1/orders/test", "order-test", signed=True),
         Endpoint("order_get", "GET", "/v1/order", "default", signed=True),
@@ -567,6 +571,25 @@ class UpbitAdapter:
             cols["venue_status"].append(o.get("state"))
             cols["raw"].append(o)
         return cols
+
+    # --- wallet and fees (reads only: nothing here moves funds) ---------------------------
+
+    def networks_calls(self, assets: Sequence[str] | None) -> list[Call]:
+        return wallet.networks_calls(assets)
+
+    def networks_more(self, payloads: list[Any], assets: Sequence[str] | None) -> list[Call]:
+        return wallet.networks_more(payloads, assets)
+
+    def parse_networks(
+        self, payloads: list[Any], more: Sequence[tuple[Call, Any]], received_ms: int
+    ) -> list[WalletNetwork]:
+        return wallet.parse_networks(payloads, more, received_ms)
+
+    def fee_call(self, native: str) -> Call:
+        return wallet.fee_call(native)
+
+    def parse_fee(self, payload: Any, ref: MarketRef, received_ms: int) -> TradingFee:
+        return wallet.parse_fee(payload, ref, received_ms)
 
 
 def _seconds_in(message: str) -> float | None:
