@@ -27,6 +27,13 @@ The two directions, leg by leg
 4. sell the USDT on Upbit ``USDT/KRW``, walking its **bids**; Upbit's fee comes out of the KRW.
    With a user rate: ``USDT × rate``.
 
+Inventory. Leg 4 trades Upbit's USDT/KRW with the currency already there (binance_to_upbit
+ends holding USDT on Upbit; upbit_to_binance sells USDT it holds on Upbit while the USDT from
+leg 3 lands on Binance): the usual pre-positioned crossing. Moving USDT between venues to
+rebalance is a second transfer and is not priced here. Not modelled either: lot-size and
+withdrawal-step rounding (``withdrawIntegerMultiple``, Upbit's ``fixed`` decimals), the BNB
+fee discount, and Upbit's refusal of market orders larger than its visible 30 levels.
+
 Size. ``size_in="base"``: leg 1 buys ``size`` base off the book. ``size_in`` equal to the
 direction's capital currency (USDT for binance_to_upbit, KRW for upbit_to_binance): ``size``
 is the capital, spent in all (fee included) on leg 1. The other currency: ``size`` is turned
