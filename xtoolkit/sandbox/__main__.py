@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import threading
+from datetime import UTC, datetime
 
 from xtoolkit.sandbox.server import Sandbox
+from xtoolkit.sandbox.state import parse_instant
 
 __all__ = ["NOW_HELP", "main", "serve"]
 
@@ -23,7 +25,9 @@ def serve(port: int = 8900, seed: int = 7, now: str | None = None) -> None:
         keys = box.keys
         print(f"xtoolkit sandbox (seed {seed}) listening on {box.url}")
         if now is not None:
-            print(f"  clock pinned: it started at {box.now:%Y-%m-%d %H:%M:%S} UTC")
+            # The pinned start, not box.now: that has already moved on by the time this prints.
+            start = datetime.fromtimestamp(parse_instant(now) / 1000, UTC)
+            print(f"  clock pinned: it started at {start:%Y-%m-%d %H:%M:%S} UTC")
         print(f"  Binance spot: {box.url}/api/v3/...   Upbit: {box.url}/v1/...")
         print(f"  BINANCE_API_KEY={keys['binance'][0]}")
         print(f"  BINANCE_API_SECRET={keys['binance'][1]}")
