@@ -15,21 +15,23 @@ import pytest
 
 import xtoolkit as xt
 from xtoolkit.research.exec_schemas import EXECUTION_SCHEMAS
+from xtoolkit._models import MarketRef, Symbol
+from xtoolkit.exchanges._spec import Call
+from xtoolkit.exchanges.binance import wallet as binance_wallet
+from xtoolkit.exchanges.upbit import wallet as upbit_wallet
 from xtoolkit.research.fees import (
     FeeBook,
     TakerFee,
-    binance_commission,
-    binance_trade_fees,
+    as_fee_book,
     default_fee,
-    upbit_chance_fee,
+    taker_fee,
 )
 from xtoolkit.research.routes import (
     NetworkStatus,
-    binance_networks,
     cheapest_route,
+    network_status,
     route_table,
     routes_frame,
-    upbit_networks,
 )
 
 
@@ -168,16 +170,34 @@ ORDERS_CHANCE = {
 }
 
 READ = pd.Timestamp("2026-11-23T08:45:00Z")
+READ_MS = READ.value // 1_000_000
+
+
+def binance_networks(payload: Any) -> list[NetworkStatus]:
+    """The venue parser's records (what the client reads), as research's NetworkStatus."""
+    return [network_status(w) for w in binance_wallet.parse_networks([payload], READ_MS)]
+
+
+def upbit_networks(status: Any, chances: dict[tuple[str, str], Any] | None = None) -> list[NetworkStatus]:
+    more = [
+        (Call("withdraws_chance", {"currency": c, "net_type": n}), answer)
+        for (c, n), answer in (chances or {}).items()
+    ]
+    return [network_status(w) for w in upbit_wallet.parse_networks([status], more, READ_MS)]
+
+
+def ref(exchange: str, base: str, quote: str, native: str) -> MarketRef:
+    return MarketRef(exchange, Symbol(base, quote), native)
 
 
 def networks() -> tuple[list[NetworkStatus], list[NetworkStatus]]:
-    bn = binance_networks(GETALL, read_at=READ)
-    up = upbit_networks(STATUS_WALLET, {("BTC", "BTC"): WITHDRAWS_CHANCE_BTC}, read_at=READ)
+    bn = binance_networks(GETALL)
+    up = upbit_networks(STATUS_WALLET, {("BTC", "BTC"): WITHDRAWS_CHANCE_BTC})
     return bn, up
 
 
 def test_binance_getall_parsed_per_network() -> None:
-    bn = {(n.asset, n.network): n for n in binance_networks(GETALL, read_at=READ)}
+    bn = {(n.asset, n.network): n for n in binance_networks(GETALL)}
     assert len(bn) == 6
     btc = bn[("BTC", "BTC")]
     assert btc.withdraw_fee == D("0.000012") and btc.withdraw_min == D("0.000024")
@@ -187,20 +207,18 @@ def test_binance_getall_parsed_per_network() -> None:
     assert sol.note == "Wallet Maintenance, Withdrawal Suspended; Wallet Maintenance, Deposit Suspended"
     assert btc.read_at == READ and btc.wallet_state is None
     # Missing fields are unknown, never a default.
-    (bare,) = binance_networks([{"coin": "ABC", "networkList": [{"network": "ETH"}]}], read_at=READ)
+    (bare,) = binance_networks([{"coin": "ABC", "networkList": [{"network": "ETH"}]}])
     assert bare.withdraw_enabled is None and bare.withdraw_fee is None
     with pytest.raises(xt.MalformedResponse):
-        binance_networks({"coin": "BTC"}, read_at=READ)
+        binance_networks({"coin": "BTC"})
     with pytest.raises(xt.MalformedResponse):
-        binance_networks(
-            [{"coin": "X", "networkList": [{"network": "N", "withdrawFee": "lots"}]}], read_at=READ
-        )
+        binance_networks([{"coin": "X", "networkList": [{"network": "N", "withdrawFee": "lots"}]}])
 
 
 def test_upbit_status_and_withdraw_chance_merge() -> None:
     up = {
         (n.asset, n.network): n
-        for n in upbit_networks(STATUS_WALLET, {("BTC", "BTC"): WITHDRAWS_CHANCE_BTC}, read_at=READ)
+        for n in upbit_networks(STATUS_WALLET, {("BTC", "BTC"): WITHDRAWS_CHANCE_BTC})
     }
     btc = up[("BTC", "BTC")]
     assert (btc.deposit_enabled, btc.withdraw_enabled) == (True, True)
@@ -213,9 +231,9 @@ def test_upbit_status_and_withdraw_chance_merge() -> None:
     assert (sol.deposit_enabled, sol.withdraw_enabled) == (False, False) and pd.isna(sol.block_updated_at)
     # withdraws/chance can only close what status/wallet opened, and a wallet lock closes withdrawals.
     locked = WITHDRAWS_CHANCE_BTC | {"member_level": {"wallet_locked": True}}
-    (only,) = upbit_networks(STATUS_WALLET[:1], {("BTC", "BTC"): locked}, read_at=READ)
+    (only,) = upbit_networks(STATUS_WALLET[:1], {("BTC", "BTC"): locked})
     assert only.withdraw_enabled is False and only.deposit_enabled is True
-    (odd,) = upbit_networks([STATUS_WALLET[0] | {"wallet_state": "sleeping"}], read_at=READ)
+    (odd,) = upbit_networks([STATUS_WALLET[0] | {"wallet_state": "sleeping"}])
     assert (odd.deposit_enabled, odd.withdraw_enabled) == (False, False) and "sleeping" in odd.note
 
 
@@ -265,7 +283,7 @@ def test_a_suspended_network_flips_route_open() -> None:
     before = route_table(["BTC"], binance=bn, upbit=up, now=READ)
     assert cheapest_route(before, "BTC", "binance_to_upbit", D("0.5")).is_open
     getall = [{"coin": "BTC", "networkList": [_net("BTC", "0.000012", "0.000024", on=False)]}]
-    after = route_table(["BTC"], binance=binance_networks(getall, read_at=READ), upbit=up, now=READ)
+    after = route_table(["BTC"], binance=binance_networks(getall), upbit=up, now=READ)
     choice = cheapest_route(after, "BTC", "binance_to_upbit", D("0.5"))
     assert not choice.is_open and choice.status == "closed"
     assert "binance withdrawals off on BTC (Wallet Maintenance, Withdrawal Suspended" in choice.reason
@@ -333,23 +351,19 @@ def test_routes_frame_columns_and_ages() -> None:
     assert empty.empty and list(empty.columns) == list(EXECUTION_SCHEMAS["routes"])
 
 
-def test_fee_parsers_and_defaults() -> None:
-    fee = binance_commission(ACCOUNT_COMMISSION, "BTC/USDT")
-    assert (fee.buy, fee.sell, fee.source) == (D("0.001"), D("0.001"), "account")
+def test_fee_records_become_taker_fees_and_defaults() -> None:
+    btc_usdt = ref("binance", "BTC", "USDT", "BTCUSDT")
+    fee = taker_fee(binance_wallet.parse_fee(ACCOUNT_COMMISSION, btc_usdt, READ_MS))
+    assert (fee.symbol, fee.buy, fee.sell, fee.source) == ("BTC/USDT", D("0.001"), D("0.001"), "account")
     taxed = ACCOUNT_COMMISSION | {"taxCommission": {"taker": "0.0001", "buyer": "0.0002", "seller": "0"}}
     taxed.pop("specialCommission")  # older answers lack it: zeros
-    fee = binance_commission(taxed, "BTC/USDT")
+    fee = taker_fee(binance_wallet.parse_fee(taxed, btc_usdt, READ_MS))
     assert (fee.buy, fee.sell) == (D("0.0013"), D("0.0011"))
-    up = upbit_chance_fee(ORDERS_CHANCE)
+    chance = upbit_wallet.parse_fee(ORDERS_CHANCE, ref("upbit", "BTC", "KRW", "KRW-BTC"), READ_MS)
+    up = taker_fee(chance)
     assert (up.symbol, up.buy, up.sell, up.source) == ("BTC/KRW", D("0.0005"), D("0.0005"), "account")
-    (row,) = binance_trade_fees(
-        [
-            {"symbol": "BTCUSDT", "makerCommission": "0.001", "takerCommission": "0.001"},
-            {"symbol": "ETHBTC", "makerCommission": "0.001", "takerCommission": "0.001"},
-        ],
-        {"BTCUSDT": "BTC/USDT"},
-    )
-    assert row.symbol == "BTC/USDT" and row.buy == D("0.001")
+    # A fee book takes the client's records as they come.
+    assert FeeBook([up]).rate("upbit", "BTC/KRW", "sell") == as_fee_book([chance]).rate("upbit", "BTC/KRW", "sell")
     # Defaults are the order desk's table: Binance 0.1 %, Upbit 0.05 % on KRW markets.
     assert default_fee("binance", "ETH/USDT").buy == D("0.001")
     assert default_fee("upbit", "USDT/KRW").sell == D("0.0005")
@@ -357,11 +371,8 @@ def test_fee_parsers_and_defaults() -> None:
     book = FeeBook([TakerFee(exchange="upbit", symbol=None, buy=D("0.0004"), sell=D("0.0004"))])
     assert book.rate("upbit", "BTC/KRW", "buy") == (D("0.0004"), "account")
     assert book.rate("binance", "BTC/USDT", "sell") == (D("0.001"), "default")
-    for bad in ({}, {"standardCommission": {"taker": "x"}}):
-        with pytest.raises(xt.MalformedResponse):
-            binance_commission(bad, "BTC/USDT")
-    with pytest.raises(xt.MalformedResponse):
-        upbit_chance_fee({"bid_fee": "0.0005"})
+    with pytest.raises(xt.InvalidArgument):
+        taker_fee(up)  # type: ignore[arg-type]  (a TakerFee is not a client record)
     with pytest.raises(xt.InvalidArgument):
         FeeBook([TakerFee(exchange="upbit", symbol=None, buy=D("1.5"), sell=D(0))])
 

@@ -1,8 +1,9 @@
 """Column schemas of the executable-premium frames (kind -> column -> dtype).
 
 Built with :func:`xtoolkit._frames.frame` from these mappings, so each frame has exactly these
-columns, in this order, with these dtypes, also when empty. They are kept here, next to the
-code that fills them, until they join the one registry (``xtoolkit._frames.SCHEMAS``).
+columns, in this order, with these dtypes, also when empty. Each kind is registered in the one
+registry (:data:`xtoolkit.SCHEMAS`, through :func:`xtoolkit._frames.register`) when this module
+is imported, so ``xt.SCHEMAS["executable_premium"]`` is the mapping below.
 
 Naming: a premium column says what it is — ``mid`` or ``exec`` (walked books), ``gross``
 (prices only) or ``net`` (after trading fees and the transfer) — and ``fx_basis`` says which
@@ -11,7 +12,7 @@ FX it used (``"upbit:USDT/KRW executable"``, ``"upbit:USDT/KRW mid"`` or ``"user
 
 from __future__ import annotations
 
-from xtoolkit._frames import BOOL, F64, I64, NULLABLE_I64, STR, TS
+from xtoolkit._frames import BOOL, F64, I64, NULLABLE_I64, STR, TS, register
 
 __all__ = ["EXECUTION_SCHEMAS"]
 
@@ -262,13 +263,16 @@ _DECOMPOSITION: dict[str, str] = {
     "error": STR,
 }
 
-#: kind -> column -> dtype of every frame this layer builds.
+#: kind -> column -> dtype of every frame this layer builds (each the registry's own dict).
 EXECUTION_SCHEMAS: dict[str, dict[str, str]] = {
-    "executable_premium": _EXECUTABLE,
-    "routes": _ROUTES,
-    "depth_band": _DEPTH_BAND,
-    "slippage_exec": _SLIPPAGE_EXEC,
-    "premium_scan": _PREMIUM_SCAN,
-    "stablecoin_premium": _STABLECOIN,
-    "premium_decomposition": _DECOMPOSITION,
+    kind: register(kind, columns)
+    for kind, columns in (
+        ("executable_premium", _EXECUTABLE),
+        ("routes", _ROUTES),
+        ("depth_band", _DEPTH_BAND),
+        ("slippage_exec", _SLIPPAGE_EXEC),
+        ("premium_scan", _PREMIUM_SCAN),
+        ("stablecoin_premium", _STABLECOIN),
+        ("premium_decomposition", _DECOMPOSITION),
+    )
 }

@@ -4,31 +4,32 @@ A :class:`FeeBook` answers "what does a taker buy/sell on this market cost" with
 where it came from (``fee_source``):
 
 ``"account"``
-    read from the account: Binance ``GET /api/v3/account/commission`` (per symbol) or
-    ``GET /sapi/v1/asset/tradeFee``, Upbit ``GET /v1/orders/chance`` (per market);
+    read from the account by the client (:meth:`xtoolkit.AsyncClient.fee_records`: Binance
+    ``GET /api/v3/account/commission`` per symbol, Upbit ``GET /v1/orders/chance`` per market);
 ``"default"``
     the venue's documented default when no account rate was read (no keys): the same table
     the order desk uses (``OrderFacts.default_fees`` in ``xtoolkit.exchanges``): Binance
     0.1 % on every spot market (standard taker rate, no BNB discount), Upbit 0.05 % on KRW
     markets (0.25 % elsewhere).
 
-The parsers below read the venues' answers (pure, ``Decimal``); fetching them is the caller's.
-Binance's commission is charged per its commission FAQ: for each of the standard, tax and
-special parts, ``taker + buyer`` on a buy and ``taker + seller`` on a sell, summed. The BNB
-discount is not applied (it needs BNB paid instead of the received asset, which the executable
-walk does not assume).
+The venues' answers are parsed by the venue packages (``xtoolkit.exchanges.<venue>.wallet``)
+into :class:`~xtoolkit.exchanges._wallet.TradingFee` records; :func:`taker_fee` turns one into
+the :class:`TakerFee` used here. Binance's commission is summed per its commission FAQ (for each
+of the standard, tax and special parts, ``taker + buyer`` on a buy and ``taker + seller`` on a
+sell); the BNB discount is not applied (it needs BNB paid instead of the received asset, which
+the executable walk does not assume).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
-from typing import Any
+from decimal import Decimal
 
-from xtoolkit._errors import InvalidArgument, MalformedResponse
+from xtoolkit._errors import InvalidArgument
 from xtoolkit.exchanges import venue_spec
-from xtoolkit.research.walk import MONEY, dec
+from xtoolkit.exchanges._wallet import ACCOUNT as WALLET_ACCOUNT
+from xtoolkit.exchanges._wallet import TradingFee
 
 __all__ = [
     "ACCOUNT",
@@ -36,10 +37,8 @@ __all__ = [
     "FeeBook",
     "TakerFee",
     "as_fee_book",
-    "binance_commission",
-    "binance_trade_fees",
     "default_fee",
-    "upbit_chance_fee",
+    "taker_fee",
 ]
 
 #: ``fee_source`` of a rate read from the account.
@@ -109,86 +108,25 @@ class FeeBook:
         return rec.rate(side), rec.source
 
 
-def as_fee_book(fees: FeeBook | Iterable[TakerFee] | None) -> FeeBook:
-    """What ``fees=`` accepts: a :class:`FeeBook`, records, or None (defaults only)."""
+def as_fee_book(fees: FeeBook | Iterable[TakerFee | TradingFee] | None) -> FeeBook:
+    """What ``fees=`` accepts: a :class:`FeeBook`, records (``TakerFee`` or the client's
+    ``TradingFee``), or None (defaults only)."""
     if fees is None:
         return FeeBook()
     if isinstance(fees, FeeBook):
         return fees
-    return FeeBook(fees)
+    return FeeBook(taker_fee(f) if isinstance(f, TradingFee) else f for f in fees)
 
 
-def _malformed(exchange: str, what: str, payload: Any) -> MalformedResponse:
-    return MalformedResponse(f"{exchange} fee answer without {what}", exchange=exchange, payload=payload)
-
-
-def _part_rate(part: Any, side_key: str, exchange: str, payload: Any) -> Decimal:
-    if not isinstance(part, Mapping):
-        raise _malformed(exchange, "a commission object", payload)
-    try:
-        return dec(part.get("taker", "0"), what="taker") + dec(part.get(side_key, "0"), what=side_key)
-    except InvalidArgument:
-        raise _malformed(exchange, f"numeric taker/{side_key} rates", payload) from None
-
-
-def binance_commission(payload: Any, symbol: str) -> TakerFee:
-    """The taker rates of ``symbol`` (``"BTC/USDT"``) from ``GET /api/v3/account/commission``.
-
-    buy = Σ (taker + buyer), sell = Σ (taker + seller) over ``standardCommission``,
-    ``taxCommission`` and ``specialCommission`` (a missing tax/special part counts as zero).
-    """
-    if not isinstance(payload, Mapping) or not isinstance(payload.get("standardCommission"), Mapping):
-        raise _malformed("binance", "standardCommission", payload)
-    rates: dict[str, Decimal] = {}
-    with localcontext(MONEY):
-        for side, key in (("buy", "buyer"), ("sell", "seller")):
-            total = Decimal(0)
-            for part_name in ("standardCommission", "taxCommission", "specialCommission"):
-                part = payload.get(part_name)
-                if part is None and part_name != "standardCommission":
-                    continue
-                total += _part_rate(part, key, "binance", payload)
-            rates[side] = total
-    return TakerFee(exchange="binance", symbol=symbol, buy=rates["buy"], sell=rates["sell"], source=ACCOUNT)
-
-
-def binance_trade_fees(payload: Any, symbols: Mapping[str, str]) -> list[TakerFee]:
-    """Taker rates from ``GET /sapi/v1/asset/tradeFee`` (an array), for the natives in ``symbols``.
-
-    ``symbols`` maps native codes to xtoolkit symbols (``{"BTCUSDT": "BTC/USDT"}``); other rows
-    are skipped. ``takerCommission`` applies to both sides (this endpoint has no buyer/seller part).
-    """
-    if not isinstance(payload, list):
-        raise _malformed("binance", "an array of tradeFee rows", payload)
-    out: list[TakerFee] = []
-    for row in payload:
-        if not isinstance(row, Mapping):
-            raise _malformed("binance", "tradeFee objects", payload)
-        symbol = symbols.get(str(row.get("symbol", "")))
-        if symbol is None:
-            continue
-        try:
-            taker = dec(row.get("takerCommission"), what="takerCommission")
-        except InvalidArgument:
-            raise _malformed("binance", "a numeric takerCommission", payload) from None
-        out.append(TakerFee(exchange="binance", symbol=symbol, buy=taker, sell=taker, source=ACCOUNT))
-    return out
-
-
-def upbit_chance_fee(payload: Any, symbol: str | None = None) -> TakerFee:
-    """The taker rates of one market from ``GET /v1/orders/chance`` (``bid_fee`` / ``ask_fee``).
-
-    ``symbol`` defaults to the answer's ``market.name`` (``"BTC/KRW"``).
-    """
-    if not isinstance(payload, Mapping):
-        raise _malformed("upbit", "an orders/chance object", payload)
-    market = payload.get("market") or {}
-    name = symbol or (market.get("name") if isinstance(market, Mapping) else None)
-    if not name:
-        raise _malformed("upbit", "market.name", payload)
-    try:
-        buy = dec(payload.get("bid_fee"), what="bid_fee")
-        sell = dec(payload.get("ask_fee"), what="ask_fee")
-    except InvalidArgument:
-        raise _malformed("upbit", "numeric bid_fee/ask_fee", payload) from None
-    return TakerFee(exchange="upbit", symbol=str(name), buy=buy, sell=sell, source=ACCOUNT)
+def taker_fee(record: TradingFee) -> TakerFee:
+    """The taker rates of a client :class:`~xtoolkit.exchanges._wallet.TradingFee` record."""
+    if not isinstance(record, TradingFee):
+        raise InvalidArgument(f"expected a TradingFee record, not {type(record).__name__}")
+    source = ACCOUNT if record.source == WALLET_ACCOUNT else DEFAULT
+    return TakerFee(
+        exchange=record.exchange,
+        symbol=record.symbol,
+        buy=record.taker_buy,
+        sell=record.taker_sell,
+        source=source,
+    )

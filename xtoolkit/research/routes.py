@@ -1,12 +1,14 @@
 """Transfer routes between Binance and Upbit: per asset and chain, open, closed or unknown.
 
-Inputs are the venues' wallet answers, parsed into :class:`NetworkStatus` records (pure):
+Inputs are the venues' wallet answers as the client reads them
+(:meth:`xtoolkit.AsyncClient.network_records`, parsed by ``xtoolkit.exchanges.<venue>.wallet``)
+and turned into :class:`NetworkStatus` records by :func:`network_status`:
 
-* Binance ``GET /sapi/v1/capital/config/getall`` → :func:`binance_networks` (per coin, per
-  ``network``: ``depositEnable``, ``withdrawEnable``, ``withdrawFee``, ``withdrawMin``, ...);
+* Binance ``GET /sapi/v1/capital/config/getall`` (per coin, per ``network``: ``depositEnable``,
+  ``withdrawEnable``, ``withdrawFee``, ``withdrawMin``, ...);
 * Upbit ``GET /v1/status/wallet`` (``wallet_state``, ``block_state``, ``block_updated_at`` per
   currency and ``net_type``) and ``GET /v1/withdraws/chance`` (``withdraw_fee``, minimum,
-  ``wallet_support`` per currency and ``net_type``) → :func:`upbit_networks`.
+  ``wallet_support`` per currency and ``net_type``).
 
 All of them need API keys. A venue that was not read is passed as ``None`` and its routes are
 **unknown**, never open. Network names differ between venues, so they are matched through
@@ -23,8 +25,8 @@ Verdict of one direction (sender withdraws, receiver deposits) on one chain — 
   null, an unmapped network, or information older than ``max_info_age`` seconds;
 * open: everything above positively says yes.
 
-Upbit's ``wallet_state`` becomes the two switches through :data:`WALLET_STATES` (an unknown
-value: neither, per the spec). Upbit documents that its status can lag the real state by minutes.
+Upbit's ``wallet_state`` becomes the two switches in the venue parser
+(``xtoolkit.exchanges.upbit.wallet.WALLET_STATES``; an unknown value: neither, per the spec). Upbit documents that its status can lag the real state by minutes.
 Binance's ``busy`` (a congested network) is shown in the frame but does not close a route.
 """
 
@@ -32,34 +34,34 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal, localcontext
 from typing import Any
 
 import pandas as pd
 
-from xtoolkit._errors import InvalidArgument, MalformedResponse
+from xtoolkit._errors import InvalidArgument
 from xtoolkit._frames import frame
+from xtoolkit.exchanges._wallet import WalletNetwork
 from xtoolkit.research._common import validate_bases
 from xtoolkit.research.exec_schemas import EXECUTION_SCHEMAS
-from xtoolkit.research.walk import MONEY, age_s, dec, dtext, fnum, utc_now_arg
+from xtoolkit.research.walk import MONEY, age_s, dtext, fnum, utc_now_arg
 
 __all__ = [
     "BINANCE_TO_UPBIT",
     "BLOCK_OPEN",
     "CHAINS",
     "DIRECTIONS",
+    "NOT_READ",
     "REPORTS_BLOCK_STATE",
     "UPBIT_TO_BINANCE",
-    "WALLET_STATES",
     "NetworkStatus",
     "Route",
     "RouteChoice",
-    "binance_networks",
     "cheapest_route",
+    "network_status",
     "route_table",
     "routes_frame",
-    "upbit_networks",
 ]
 
 BINANCE_TO_UPBIT = "binance_to_upbit"
@@ -91,14 +93,8 @@ CHAINS: dict[str, dict[str, str]] = {
     },
 }
 
-#: Upbit ``wallet_state`` -> (deposits open, withdrawals open).
-WALLET_STATES: dict[str, tuple[bool, bool]] = {
-    "working": (True, True),
-    "withdraw_only": (False, True),
-    "deposit_only": (True, False),
-    "paused": (False, False),
-    "unsupported": (False, False),
-}
+#: Why a venue's wallet status was not read, when nobody says otherwise.
+NOT_READ = "needs API keys"
 
 #: Upbit ``block_state`` -> whether a crossing may use the chain now.
 BLOCK_OPEN: dict[str, bool] = {"normal": True, "delayed": False, "inactive": False}
@@ -130,147 +126,14 @@ class NetworkStatus:
     read_at: pd.Timestamp = pd.NaT
 
 
-def _opt_dec(value: Any, what: str, exchange: str, payload: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return dec(value, what=what)
-    except InvalidArgument:
-        raise MalformedResponse(
-            f"{exchange}: {what} is not a number: {value!r}", exchange=exchange, payload=payload
-        ) from None
-
-
-def _opt_bool(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
-def _stamp(value: Any) -> pd.Timestamp:
-    if value is None or value == "":
-        return pd.NaT
-    stamp = pd.Timestamp(value)
-    return (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")).as_unit("ns")
-
-
-def binance_networks(payload: Any, *, read_at: Any) -> list[NetworkStatus]:
-    """Every coin's networks from ``GET /sapi/v1/capital/config/getall`` (missing fields: None)."""
-    read = utc_now_arg(read_at)
-    if not isinstance(payload, list):
-        raise MalformedResponse(
-            "binance capital/config/getall is not an array", exchange="binance", payload=payload
-        )
-    out: list[NetworkStatus] = []
-    for coin in payload:
-        if not isinstance(coin, Mapping) or not coin.get("coin"):
-            raise MalformedResponse(
-                "binance capital/config/getall row without coin", exchange="binance", payload=payload
-            )
-        for net in coin.get("networkList") or []:
-            if not isinstance(net, Mapping) or not net.get("network"):
-                continue
-            notes = [str(net[k]) for k in ("withdrawDesc", "depositDesc") if net.get(k)]
-            out.append(
-                NetworkStatus(
-                    exchange="binance",
-                    asset=str(coin["coin"]).upper(),
-                    network=str(net["network"]),
-                    deposit_enabled=_opt_bool(net.get("depositEnable")),
-                    withdraw_enabled=_opt_bool(net.get("withdrawEnable")),
-                    withdraw_fee=_opt_dec(net.get("withdrawFee"), "withdrawFee", "binance", payload),
-                    withdraw_min=_opt_dec(net.get("withdrawMin"), "withdrawMin", "binance", payload),
-                    withdraw_max=_opt_dec(net.get("withdrawMax"), "withdrawMax", "binance", payload),
-                    busy=_opt_bool(net.get("busy")),
-                    note="; ".join(dict.fromkeys(notes)) or None,
-                    read_at=read,
-                )
-            )
-    return out
-
-
-def _chance_facts(payload: Any) -> tuple[bool | None, bool | None, Decimal | None, Decimal | None]:
-    """(deposit, withdraw, fee, minimum) from one ``withdraws/chance`` answer."""
-    if not isinstance(payload, Mapping):
-        raise MalformedResponse("upbit withdraws/chance is not an object", exchange="upbit", payload=payload)
-    currency = payload.get("currency") or {}
-    limit = payload.get("withdraw_limit") or {}
-    member = payload.get("member_level") or {}
-    support = currency.get("wallet_support")
-    deposit = withdraw = None
-    if isinstance(support, list):
-        deposit = "deposit" in support
-        withdraw = "withdraw" in support and limit.get("can_withdraw") is not False
-        if member.get("wallet_locked") is True:
-            withdraw = False
-    fee = _opt_dec(currency.get("withdraw_fee"), "withdraw_fee", "upbit", payload)
-    minimum = _opt_dec(limit.get("minimum"), "withdraw_limit.minimum", "upbit", payload)
-    return deposit, withdraw, fee, minimum
-
-
-def _both(a: bool | None, b: bool | None) -> bool | None:
-    """Open only if every source that spoke says open; None when none spoke."""
-    said = [x for x in (a, b) if x is not None]
-    return all(said) if said else None
-
-
-def upbit_networks(
-    wallet_status: Any | None,
-    withdraw_chances: Mapping[tuple[str, str], Any] | None = None,
-    *,
-    read_at: Any,
-) -> list[NetworkStatus]:
-    """Upbit's networks from ``status/wallet`` and ``withdraws/chance`` answers.
-
-    ``withdraw_chances`` maps ``(currency, net_type)`` to that call's answer (the answer itself
-    does not name the network). A switch is open only if every source that gives it says so.
-    """
-    read = utc_now_arg(read_at)
-    chances = dict(withdraw_chances or {})
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
-    if wallet_status is not None:
-        if not isinstance(wallet_status, list):
-            raise MalformedResponse(
-                "upbit status/wallet is not an array", exchange="upbit", payload=wallet_status
-            )
-        for item in wallet_status:
-            if not isinstance(item, Mapping) or not item.get("currency") or not item.get("net_type"):
-                continue
-            state = item.get("wallet_state")
-            dep, wd = WALLET_STATES.get(str(state), (False, False)) if state is not None else (None, None)
-            note = None if state is None or state in WALLET_STATES else f"unknown wallet_state {state!r}"
-            key = (str(item["currency"]).upper(), str(item["net_type"]))
-            rows[key] = {
-                "deposit_enabled": dep,
-                "withdraw_enabled": wd,
-                "wallet_state": None if state is None else str(state),
-                "block_state": None if item.get("block_state") is None else str(item["block_state"]),
-                "block_updated_at": _stamp(item.get("block_updated_at")),
-                "note": note,
-            }
-    for (currency, net_type), payload in chances.items():
-        dep, wd, fee, minimum = _chance_facts(payload)
-        key = (str(currency).upper(), str(net_type))
-        row = rows.setdefault(key, {"deposit_enabled": None, "withdraw_enabled": None})
-        row["deposit_enabled"] = _both(row.get("deposit_enabled"), dep)
-        row["withdraw_enabled"] = _both(row.get("withdraw_enabled"), wd)
-        row["withdraw_fee"] = fee
-        row["withdraw_min"] = minimum
-    return [
-        NetworkStatus(
-            exchange="upbit",
-            asset=asset,
-            network=net,
-            deposit_enabled=row.get("deposit_enabled"),
-            withdraw_enabled=row.get("withdraw_enabled"),
-            withdraw_fee=row.get("withdraw_fee"),
-            withdraw_min=row.get("withdraw_min"),
-            wallet_state=row.get("wallet_state"),
-            block_state=row.get("block_state"),
-            block_updated_at=row.get("block_updated_at", pd.NaT),
-            note=row.get("note"),
-            read_at=read,
-        )
-        for (asset, net), row in rows.items()
-    ]
+def network_status(record: WalletNetwork | NetworkStatus) -> NetworkStatus:
+    """The :class:`NetworkStatus` of a client :class:`~xtoolkit.exchanges._wallet.WalletNetwork`
+    (the same fields; a ``NetworkStatus`` passes through)."""
+    if isinstance(record, NetworkStatus):
+        return record
+    if not isinstance(record, WalletNetwork):
+        raise InvalidArgument(f"expected a WalletNetwork record, not {type(record).__name__}")
+    return NetworkStatus(**{f.name: getattr(record, f.name) for f in fields(NetworkStatus)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,16 +192,18 @@ class _Pair:
 
 
 def _by_asset(
-    networks: Sequence[NetworkStatus] | None, exchange: str
+    networks: Sequence[NetworkStatus | WalletNetwork] | None, exchange: str
 ) -> dict[str, list[NetworkStatus]] | None:
     if networks is None:
         return None
     out: dict[str, list[NetworkStatus]] = {}
-    for n in networks:
-        if not isinstance(n, NetworkStatus):
+    for record in networks:
+        if not isinstance(record, NetworkStatus | WalletNetwork):
             raise InvalidArgument(
-                f"{exchange} networks must be NetworkStatus records, not {type(n).__name__}"
+                f"{exchange} networks must be NetworkStatus or WalletNetwork records, "
+                f"not {type(record).__name__}"
             )
+        n = network_status(record)
         if n.exchange != exchange:
             raise InvalidArgument(f"a {n.exchange} network was passed as {exchange}'s")
         out.setdefault(n.asset.upper(), []).append(n)
@@ -383,6 +248,7 @@ def _side_reasons(
     *,
     now: pd.Timestamp,
     max_info_age: float | None,
+    why_unread: str = NOT_READ,
 ) -> tuple[list[str], list[str]]:
     """(closed reasons, unknown reasons) of ``exchange``'s side of a route."""
     closed: list[str] = []
@@ -390,7 +256,7 @@ def _side_reasons(
     net = pair.networks.get(exchange)
     what = "withdrawals" if switch == "withdraw_enabled" else "deposits"
     if not read:
-        unknown.append(f"{exchange} wallet status not read (needs API keys)")
+        unknown.append(f"{exchange} wallet status not read ({why_unread})")
         return closed, unknown
     if net is None:
         if pair.chain is None:
@@ -437,12 +303,15 @@ def _verdict(
     *,
     now: pd.Timestamp,
     max_info_age: float | None,
+    unread: Mapping[str, str],
 ) -> Route:
     sender, receiver = DIRECTIONS[direction]
     closed: list[str] = []
     unknown: list[str] = []
     for ex, switch in ((sender, "withdraw_enabled"), (receiver, "deposit_enabled")):
-        c, u = _side_reasons(pair, ex, switch, read[ex], now=now, max_info_age=max_info_age)
+        c, u = _side_reasons(
+            pair, ex, switch, read[ex], now=now, max_info_age=max_info_age, why_unread=unread.get(ex, NOT_READ)
+        )
         closed += c
         unknown += u
     status = "closed" if closed else ("unknown" if unknown else "open")
@@ -463,11 +332,12 @@ def _verdict(
 def route_table(
     assets: str | Iterable[str],
     *,
-    binance: Sequence[NetworkStatus] | None,
-    upbit: Sequence[NetworkStatus] | None,
+    binance: Sequence[NetworkStatus | WalletNetwork] | None,
+    upbit: Sequence[NetworkStatus | WalletNetwork] | None,
     now: Any,
     chains: Mapping[str, Mapping[str, str]] | None = None,
     max_info_age: float | None = 900.0,
+    unread: Mapping[str, str] | None = None,
 ) -> list[Route]:
     """Both directions of every chain of every asset, each with its verdict (pure).
 
@@ -476,14 +346,17 @@ def route_table(
     assets
         Asset codes, e.g. ``["BTC", "XRP"]``.
     binance, upbit
-        The venue's parsed networks (:func:`binance_networks`, :func:`upbit_networks`); ``None``
-        when it was not read (no keys): its routes are unknown.
+        The venue's networks (``WalletNetwork`` records from the client, or
+        :class:`NetworkStatus`); ``None`` when it was not read (no keys): its routes are unknown.
     now
         The tz-aware time ages are measured against.
     chains
         Network-id-to-chain table per venue (default :data:`CHAINS`).
     max_info_age
         Seconds after which a venue's wallet answer no longer counts (route unknown); None: any age.
+    unread
+        Why a venue passed as ``None`` was not read, for ``route_reason`` (default
+        :data:`NOT_READ`, "needs API keys"; e.g. the outage that stopped the read).
     """
     names = validate_bases(assets)
     at = utc_now_arg(now)
@@ -496,7 +369,9 @@ def route_table(
     for asset in names:
         for pair in _pairs(asset, lists, table):
             for direction in DIRECTIONS:
-                out.append(_verdict(pair, direction, read, now=at, max_info_age=max_info_age))
+                out.append(
+                    _verdict(pair, direction, read, now=at, max_info_age=max_info_age, unread=dict(unread or {}))
+                )
     return out
 
 
