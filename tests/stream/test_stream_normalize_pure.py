@@ -80,7 +80,8 @@ def test_upbit_books_feed_depth_and_book_ticker_rows() -> None:
     assert stats.ignored == 1 and len(out) == 2
 
 
-def test_connection_events_become_stats_and_gap_rows() -> None:
+async def test_connection_events_become_stats_and_gap_rows() -> None:
+    # Opened starts timers (the subscribe-reply fallback) on the running loop.
     norm, out, stats = normalizer(("book_ticker", "trades"))
     norm.handle("binance", Failed("binance", "connect failed (x)", 1, True, 1.0))
     norm.handle("binance", Failed("binance", "connect failed (x)", 2, False, 2.0))
@@ -95,6 +96,7 @@ def test_connection_events_become_stats_and_gap_rows() -> None:
     norm.handle("upbit", Control("error", code="WRONG_FORMAT", message="bad"))
     assert out[-1].reason == "subscription rejected: bad"
     assert type(stats.errors[-1]).__name__ == "SubscriptionRejected"
+    await norm.snapshots.stop()
 
 
 @pytest.mark.parametrize("kind", ["status", "shutdown"])

@@ -4,6 +4,7 @@ anything else is a typed StreamMessageError."""
 from __future__ import annotations
 
 import json
+import math
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from xtoolkit import InvalidArgument, MalformedResponse
 from xtoolkit.exchanges.binance import ws as binance
 from xtoolkit.exchanges.upbit import ws as upbit
 from xtoolkit.stream import StreamMessageError
-from xtoolkit.stream.events import BookSnapshot, Control, DepthDiff, Top, Trade
+from xtoolkit.stream.events import BookSnapshot, Control, DepthDiff, Ticker, Top, Trade
 
 D = Decimal
 T0 = 1_795_430_400.5
@@ -139,7 +140,16 @@ def test_upbit_binary_orderbook_is_a_full_book() -> None:
 def test_upbit_trade_ticker_status_error() -> None:
     (trade,) = upbit.parse(example_text("upbit", "ws_trade").encode(), T0)
     assert trade == Trade("KRW-BTC", 131203000.0, 0.00152311, "buy", 17954235123450000, 1795423512.402, T0)
-    assert upbit.parse(example_text("upbit", "ws_ticker").encode(), T0) == []
+    (ticker,) = upbit.parse(example_text("upbit", "ws_ticker").encode(), T0)
+    assert isinstance(ticker, Ticker) and ticker.native == "KRW-BTC"
+    assert (ticker.last, ticker.last_qty, ticker.side) == (131203000.0, 0.00152311, "buy")
+    assert (ticker.open, ticker.high, ticker.low, ticker.prev_close) == (
+        130450000.0, 131800000.0, 129700000.0, 130450000.0
+    )
+    assert ticker.change_pct == pytest.approx(0.57723266)  # signed_change_rate, in percent
+    assert (ticker.volume_24h, ticker.quote_volume_24h) == (1843.20773012, 241023544187.7701)
+    assert (ticker.trade_ts, ticker.event_ts, ticker.market_state) == (1795423512.345, 1795423512.402, "ACTIVE")
+    assert math.isnan(ticker.bid) and math.isnan(ticker.ask)  # Upbit's ticker carries no book
     assert upbit.parse(example_text("upbit", "ws_ping_status").encode(), T0) == [Control("status")]
     (err,) = upbit.parse(example_text("upbit", "ws_error").encode(), T0)
     assert (err.kind, err.code) == ("error", "WRONG_FORMAT")
@@ -174,3 +184,24 @@ def test_upbit_protocol_uses_one_orderbook_code_per_market() -> None:
     full = upbit.UpbitProtocol("ws://h:1/websocket/v1", ["KRW-BTC"], ["book_ticker", "depth"])
     assert full.url() == "ws://h:1/websocket/v1"
     assert json.loads(full.subscribe_messages()[0])[1] == {"type": "orderbook", "codes": ["KRW-BTC"]}
+
+
+def test_binance_24h_ticker() -> None:
+    (t,) = binance.parse(example_text("binance", "ws_ticker"), T0)
+    assert isinstance(t, Ticker) and t.native == "BTCUSDT"
+    assert (t.last, t.last_qty, t.bid, t.bid_qty, t.ask, t.ask_qty) == (
+        91234.56, 0.0012, 91234.56, 1.10831, 91234.57, 3.4
+    )
+    assert (t.change_pct, t.volume_24h, t.quote_volume_24h) == (1.337, 18234.51822, 1654118427.5593122)
+    assert t.side is None and t.event_ts == 1795430400.512
+    assert binance.stream_name("BTCUSDT", "ticker") == "btcusdt@ticker"
+
+
+def test_upbit_ticker_subscription_and_bad_ticker() -> None:
+    proto = upbit.UpbitProtocol("ws://x", ["KRW-BTC"], ["ticker"])
+    (msg,) = proto.subscribe_messages()
+    body = json.loads(msg)
+    assert body[1] == {"type": "ticker", "codes": ["KRW-BTC"]} and body[-1] == {"format": "DEFAULT"}
+    bad = example("upbit", "ws_ticker") | {"trade_price": "131203000"}  # a string: not the wire type
+    with pytest.raises(StreamMessageError):
+        upbit.parse(json.dumps(bad), T0)

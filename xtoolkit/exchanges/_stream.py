@@ -26,6 +26,7 @@ __all__ = [
     "Level",
     "StreamMessageError",
     "StreamProtocol",
+    "Ticker",
     "Top",
     "Trade",
 ]
@@ -62,6 +63,39 @@ class Trade:
     qty: float
     side: str
     seq: int
+    event_ts: float | None
+    received: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ticker:
+    """Rolling statistics and the last trade of one market (Upbit ``ticker``, Binance
+    ``24hrTicker``). NaN / None where the venue sends no such field.
+
+    ``last`` is the last trade's price and ``last_qty`` its size; ``side`` the taker side of
+    that trade (Upbit ``ask_bid``; Binance sends none). ``volume_24h`` / ``quote_volume_24h``
+    cover the rolling 24 h (base / quote units); ``open``/``high``/``low`` the venue's window
+    (Upbit: the UTC day; Binance: 24 h). ``change_pct`` is signed, in percent (Upbit: against
+    the previous UTC-day close). ``bid``/``ask`` are the book top where the venue includes it.
+    """
+
+    native: str
+    last: float
+    last_qty: float
+    open: float
+    high: float
+    low: float
+    prev_close: float
+    change_pct: float
+    volume_24h: float
+    quote_volume_24h: float
+    bid: float
+    bid_qty: float
+    ask: float
+    ask_qty: float
+    side: str | None
+    trade_ts: float | None
+    market_state: str | None
     event_ts: float | None
     received: float
 
@@ -105,7 +139,7 @@ class Control:
     message: str = ""
 
 
-Event = Top | Trade | DepthDiff | BookSnapshot | Control
+Event = Top | Trade | Ticker | DepthDiff | BookSnapshot | Control
 
 
 class StreamProtocol(Protocol):

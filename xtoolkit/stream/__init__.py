@@ -22,6 +22,7 @@ Inside (venue-neutral; every venue's protocol lives in ``exchanges/<venue>/ws.py
     normalize.py   connection events -> records, local-book updates, gap rows
     snapshots.py   REST book snapshots for diff-depth venues (StreamFacts.snapshot_call)
     urls.py        stream roots from the client's REST hosts (StreamFacts URL rules)
+    channels.py    the normalized channels (book_ticker, trades, depth, ticker)
     book.py, buffer.py, taps.py, records.py, stats.py, errors.py, events.py
     premium.py     LivePremium
 
@@ -35,7 +36,8 @@ from xtoolkit.stream.buffer import StreamBuffer
 from xtoolkit.stream.connection import ConnectionPolicy
 from xtoolkit.stream.errors import BookNotSynced, StreamDisconnected, StreamMessageError, SubscriptionRejected
 from xtoolkit.stream.premium import LivePremium
-from xtoolkit.stream.records import CHANNELS, STREAM_SCHEMA, StreamRecord
+from xtoolkit.stream.channels import CHANNELS
+from xtoolkit.stream.records import STREAM_SCHEMA, StreamRecord
 from xtoolkit.stream.session import MarketStream, stream
 from xtoolkit.stream.stats import StreamStats
 from xtoolkit.stream.urls import STREAM_HOSTS, stream_url

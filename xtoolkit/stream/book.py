@@ -191,6 +191,20 @@ class LocalBook:
         self._buffer.clear()
         self._top = None
 
+    def reset(self, reason: str) -> None:
+        """Forget every level and the update id (a restarted stream): nothing of the old book
+        may be served as current, and the next snapshot starts it afresh."""
+        if self.synced and self._ever_synced:
+            self.resyncs += 1
+        self.synced = False
+        self.unsynced_reason = reason
+        self.update_id = None
+        self.ts = None
+        self._bids.clear()
+        self._asks.clear()
+        self._buffer.clear()
+        self._top = None
+
     @property
     def buffered(self) -> int:
         """Diff events waiting for a snapshot."""

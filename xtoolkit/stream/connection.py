@@ -60,6 +60,16 @@ class ConnectionPolicy:
         Largest frame accepted (a 1000-level Binance diff is ~100 kB). A larger frame ends
         that connection (reported as :class:`Closed`, then reconnected) before its payload is
         read, so a hostile peer cannot make the process hold it.
+    subscribe_timeout
+        Seconds a diff-depth book waits for the venue's subscribe reply before it syncs
+        anyway (a diff that arrives first proves the subscription and syncs at once): a lost
+        or late reply never leaves a book unsynced.
+    sync_timeout
+        The bound on every path to a local book — first connect, reconnect, a sequence gap,
+        a lost or late subscribe reply, a restart: within this many seconds the book is synced
+        from a fresh snapshot, or a gap row says it is not and ``BookNotSynced`` goes to
+        ``stats.errors`` (and :meth:`MarketStream.wait_synced` raises it); the sync keeps
+        trying meanwhile. Must exceed ``subscribe_timeout``.
     """
 
     heartbeat: float = 10.0
@@ -69,6 +79,8 @@ class ConnectionPolicy:
     backoff_max: float = 30.0
     max_attempts: int | None = None
     max_message_bytes: int = 2 * 1024**2
+    subscribe_timeout: float = 3.0
+    sync_timeout: float = 15.0
 
     def __post_init__(self) -> None:
         if not 0 < self.heartbeat < self.stale_after:
@@ -80,6 +92,8 @@ class ConnectionPolicy:
         if isinstance(self.max_message_bytes, bool) or not 1024 <= self.max_message_bytes <= 1024**3:
             # 0 would mean "no limit" to aiohttp.
             raise InvalidArgument("max_message_bytes must be between 1 kB and 1 GB")
+        if not 0 < self.subscribe_timeout < self.sync_timeout:
+            raise InvalidArgument("need 0 < subscribe_timeout < sync_timeout")
 
 
 def backoff_delay(policy: ConnectionPolicy, failures: int, rng: random.Random | None = None) -> float:

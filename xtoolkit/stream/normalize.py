@@ -4,7 +4,7 @@ Runs on the stream's loop, one event at a time, in arrival order. Every way data
 missing becomes a ``gap=True`` row here: a closed connection (one row per market and channel
 of that venue), a depth sequence gap (and a REST resync), a jump in trade ids on a venue
 whose ids are consecutive (``StreamFacts.consecutive_trade_ids``: Binance), a malformed
-frame, a subscription the venue refused.
+frame, a subscription the venue refused, a book not synced within ``policy.sync_timeout``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from collections.abc import Callable, Mapping, Sequence
 
 from xtoolkit._models import MarketRef
 from xtoolkit.exchanges._venue import StreamFacts
-from xtoolkit.stream.book import APPLIED, GAP, LocalBook, depth_record
+from xtoolkit.stream.book import APPLIED, BUFFERED, GAP, LocalBook, depth_record
 from xtoolkit.stream.connection import Closed, Failed, Malformed, Opened, StreamProtocol
 from xtoolkit.stream.errors import SubscriptionRejected
-from xtoolkit.stream.events import BookSnapshot, Control, DepthDiff, Top, Trade
+from xtoolkit.stream.events import BookSnapshot, Control, DepthDiff, Ticker, Top, Trade
 from xtoolkit.stream.records import StreamRecord, gap_record
 from xtoolkit.stream.snapshots import Snapshots
 from xtoolkit.stream.stats import StreamStats
@@ -43,8 +43,11 @@ class Normalizer:
         stats: StreamStats,
         emit: Emit,
         facts: Mapping[str, StreamFacts] | None = None,
+        tickers: dict[str, Ticker] | None = None,
     ) -> None:
         self.channels = tuple(channels)
+        #: The latest :class:`Ticker` per market key (``"upbit:BTC/KRW"``), for the ticker channel.
+        self.tickers: dict[str, Ticker] = tickers if tickers is not None else {}
         self.refs = refs
         self.books = books
         self.protocols = protocols
@@ -62,6 +65,8 @@ class Normalizer:
             self._top(exchange, ev)
         elif isinstance(ev, Trade):
             self._trade(exchange, ev)
+        elif isinstance(ev, Ticker):
+            self._ticker(exchange, ev)
         elif isinstance(ev, DepthDiff):
             self._diff(exchange, ev)
         elif isinstance(ev, BookSnapshot):
@@ -71,6 +76,7 @@ class Normalizer:
         elif isinstance(ev, Opened):
             self.stats.connects += 1
             self.stats.reconnects += int(ev.reconnect)
+            self.snapshots.opened(exchange, tops=self._tops)
         elif isinstance(ev, Closed):
             self._closed(exchange, ev)
         elif isinstance(ev, Failed):
@@ -144,6 +150,32 @@ class Normalizer:
             )
         )
 
+    @property
+    def _tops(self) -> bool:
+        return "book_ticker" in self.channels
+
+    def _ticker(self, exchange: str, ev: Ticker) -> None:
+        symbol = self._symbol(exchange, ev.native)
+        if symbol is None or "ticker" not in self.channels:
+            return
+        self.tickers[f"{exchange}:{symbol}"] = ev
+        self.emit(
+            StreamRecord(
+                exchange,
+                symbol,
+                "ticker",
+                ev.received,
+                bid=ev.bid,
+                ask=ev.ask,
+                bid_qty=ev.bid_qty,
+                ask_qty=ev.ask_qty,
+                price=ev.last,
+                qty=ev.last_qty,
+                side=ev.side,
+                event_ts=ev.event_ts,
+            )
+        )
+
     def _diff(self, exchange: str, ev: DepthDiff) -> None:
         symbol = self._symbol(exchange, ev.native)
         key = f"{exchange}:{symbol}"
@@ -153,9 +185,13 @@ class Normalizer:
         outcome = book.feed(ev)
         if outcome == APPLIED:
             self.emit(depth_record(book, ev.received, ev.event_ts, None))
+        elif outcome == BUFFERED:
+            # Diffs flowing prove the subscription, whatever became of the venue's reply.
+            self.snapshots.subscribed(exchange, tops=self._tops)
         elif outcome == GAP:
             self.emit(gap_record(exchange, book.symbol, "depth", ev.received, str(book.unsynced_reason)))
             self.snapshots.sync_book(key)
+            self.snapshots.watch(key)
 
     def _book(self, exchange: str, ev: BookSnapshot) -> None:
         symbol = self._symbol(exchange, ev.native)
@@ -195,13 +231,7 @@ class Normalizer:
         if ev.kind == "ack" and protocol is not None and protocol.is_subscribed(ev):
             # Subscribed: events now flow (and buffer), so REST snapshots taken from here on
             # are exactly what the sync procedure needs.
-            for key, ref in self.refs.items():
-                if ref.exchange != exchange:
-                    continue
-                if key in self.books and not self.books[key].synced:
-                    self.snapshots.sync_book(key)
-                if "book_ticker" in self.channels:
-                    self.snapshots.book_top(key)
+            self.snapshots.subscribed(exchange, tops=self._tops)
 
     def _closed(self, exchange: str, ev: Closed) -> None:
         self.snapshots.closed(exchange)

@@ -14,6 +14,12 @@ Resilience, all visible in the data:
   from REST ``depth`` (the venue's documented procedure), their book tops from REST too (rows
   noted ``reason="rest snapshot ..."``), full-book venues (Upbit) from their own messages;
 * a depth sequence gap gives a gap row and a resync of that book;
+* a lost or late subscribe reply does not hold a book back: the first buffered diff (or, with
+  no data either, ``policy.subscribe_timeout``) starts its sync; every path to a book — first
+  start, reconnect, gap, restart after ``stop()`` — ends synced from a fresh snapshot within
+  ``policy.sync_timeout`` or gives a gap row and ``BookNotSynced`` (:meth:`wait_synced`);
+* ``stop()`` leaves books unsynced (``BookNotSynced`` on read) and ``start()`` again rebuilds
+  them from fresh snapshots: an old book is never served as current;
 * a malformed frame gives a gap row (and a typed error in ``stats.errors``);
 * a consumer too slow for its queue gives a gap row counting the records it lost.
 """
@@ -31,14 +37,17 @@ import pandas as pd
 
 from xtoolkit._engine import Bridge, Engine, engine_of, on_engine
 from xtoolkit._errors import InvalidArgument
+from xtoolkit._frames import SCHEMAS, frame
 from xtoolkit._models import MarketRef
 from xtoolkit.exchanges._venue import StreamFacts
 from xtoolkit.stream.book import LocalBook
 from xtoolkit.stream.buffer import StreamBuffer
 from xtoolkit.stream.connection import Connection, ConnectionPolicy, StreamProtocol
-from xtoolkit.stream.errors import StreamDisconnected
+from xtoolkit.stream.errors import BookNotSynced, StreamDisconnected
+from xtoolkit.stream.events import Ticker
 from xtoolkit.stream.normalize import Normalizer
-from xtoolkit.stream.records import CHANNELS, StreamRecord
+from xtoolkit.stream.channels import CHANNELS
+from xtoolkit.stream.records import StreamRecord
 from xtoolkit.stream.snapshots import Snapshots
 from xtoolkit.stream.stats import StreamStats
 from xtoolkit.stream.taps import RecordTap
@@ -65,7 +74,9 @@ class MarketStream:
         E.g. ``["binance:BTC/USDT", "upbit:BTC/KRW"]`` (native codes work too).
     channels
         Any of ``"book_ticker"`` (best bid/ask), ``"trades"``, ``"depth"`` (a local order
-        book per market; its rows carry the book's best after every update).
+        book per market; its rows carry the book's best after every update), ``"ticker"``
+        (last trade and 24 h statistics; :meth:`tickers`). See
+        :mod:`xtoolkit.stream.channels`.
     stream_urls
         Stream roots per exchange (default: derived from the client's hosts, see
         :mod:`xtoolkit.stream.urls`).
@@ -133,6 +144,7 @@ class MarketStream:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._refs: dict[str, MarketRef] = {}
+        self._tickers: dict[str, Ticker] = {}
         self._normalizer: Normalizer | None = None
         self._snapshots: Snapshots | None = None
         self.running = False
@@ -199,6 +211,11 @@ class MarketStream:
         for key, ref in refs.items():
             if "depth" in self.channels and key not in self.books:
                 self.books[key] = LocalBook(ref.exchange, str(ref.symbol), max_levels=self.depth)
+        for book in self.books.values():
+            # A restart after stop(): nothing of the old book is current; a fresh snapshot
+            # (the venue's own procedure, as on a first start) rebuilds it.
+            book.reset("started: waiting for a fresh snapshot")
+        self._tickers.clear()
         exchanges = list(dict.fromkeys(r.exchange for r in refs.values()))
         facts: dict[str, StreamFacts] = {ex: stream_facts(ex) for ex in exchanges}
         protocols: dict[str, StreamProtocol] = {
@@ -229,6 +246,7 @@ class MarketStream:
             stats=self.stats,
             emit=self._emit,
             facts=facts,
+            tickers=self._tickers,
         )
         self._loop = asyncio.get_running_loop()
         self.error = None
@@ -245,8 +263,15 @@ class MarketStream:
         if self._snapshots is not None:
             await self._snapshots.stop()
         self.running = False
+        self._books_stopped()
         for tap in self._taps:
             tap.finish(None if self._error_reported else self.error)
+
+    def _books_stopped(self) -> None:
+        # No longer maintained: reading a stopped stream's book raises BookNotSynced rather than
+        # serving levels that age without notice (LocalBook.levels() still reads them).
+        for book in self.books.values():
+            book.desync("stream stopped")
 
     def _raise_error(self) -> None:
         if self.error is not None and not self._error_reported:
@@ -329,6 +354,78 @@ class MarketStream:
                 return self.client.run(read())
         return book.frame(depth)
 
+    def wait_synced(self, markets: str | Sequence[str] | None = None, timeout: float | None = None) -> None:
+        """Block until the local books of ``markets`` (default: all) are synced from a fresh
+        snapshot; ``BookNotSynced`` after ``timeout`` seconds (default ``policy.sync_timeout``,
+        the documented bound) or if the stream stops meanwhile."""
+        if not isinstance(self.client, Bridge):
+            raise InvalidArgument("with an AsyncClient use `await stream.await_synced()`")
+        self.client.run(self._wait_synced(markets, timeout))
+
+    async def await_synced(self, markets: str | Sequence[str] | None = None, timeout: float | None = None) -> None:
+        """Awaitable :meth:`wait_synced`."""
+        await on_engine(self.client, self._wait_synced(markets, timeout))
+
+    async def _wait_synced(self, markets: str | Sequence[str] | None, timeout: float | None) -> None:
+        if "depth" not in self.channels:
+            raise InvalidArgument("local books need channels=(..., 'depth')")
+        wanted = [markets] if isinstance(markets, str) else list(markets or [])
+        books = [self.book(m) for m in wanted] if wanted else list(self.books.values())
+        bound = self.policy.sync_timeout if timeout is None else float(timeout)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + bound
+        while True:
+            pending = [b for b in books if not b.synced]
+            if not pending:
+                return
+            if not self.running:
+                first = pending[0]
+                raise BookNotSynced(
+                    f"the local book of {first.symbol} is not synced and the stream is not running",
+                    exchange=first.exchange,
+                )
+            if loop.time() >= deadline:
+                first = pending[0]
+                raise BookNotSynced(
+                    f"the local book of {first.symbol} is not synced after {bound:g} s "
+                    f"({first.unsynced_reason})",
+                    exchange=first.exchange,
+                )
+            await asyncio.sleep(0.02)
+
+    def tickers(self) -> pd.DataFrame:
+        """The latest ``ticker`` message per market, in the REST ``tickers`` frame's schema.
+
+        Returns
+        -------
+        DataFrame
+            exchange, symbol, bid, bid_qty, ask, ask_qty (Binance; NaN on Upbit, whose ticker
+            has no book), last, volume_24h, quote_volume_24h (rolling 24 h), change_24h_pct
+            (Upbit: against the previous UTC-day close), ts (the venue's event time).
+        """
+        if "ticker" not in self.channels:
+            raise InvalidArgument("tickers need channels=(..., 'ticker')")
+        latest = dict(self._tickers)  # a copy: the stream's loop may add one meanwhile
+        cols: dict[str, list[Any]] = {name: [] for name in SCHEMAS["tickers"]}
+        for key, t in latest.items():
+            ref = self._refs[key]
+            cols["exchange"].append(ref.exchange)
+            cols["symbol"].append(str(ref.symbol))
+            for name, value in (
+                ("bid", t.bid),
+                ("bid_qty", t.bid_qty),
+                ("ask", t.ask),
+                ("ask_qty", t.ask_qty),
+                ("last", t.last),
+                ("volume_24h", t.volume_24h),
+                ("quote_volume_24h", t.quote_volume_24h),
+                ("change_24h_pct", t.change_pct),
+            ):
+                cols[name].append(value)
+            stamp = t.event_ts if t.event_ts is not None else t.received
+            cols["ts"].append(int(stamp * 1000))
+        return frame("tickers", cols)
+
     def book(self, market: str) -> LocalBook:
         """The :class:`LocalBook` of ``market`` (``"binance:BTC/USDT"``; needs ``depth``)."""
         if "depth" not in self.channels:
@@ -369,6 +466,7 @@ class MarketStream:
         if self._snapshots is not None:
             await self._snapshots.stop()
         self.running = False
+        self._books_stopped()
 
     def _fail(self, exchange: str, exc: BaseException) -> None:
         self.error = exc

@@ -10,6 +10,13 @@ needs none).
   — a quiet market may not send a ``bookTicker`` for a while — unless the stream already
   delivered a newer update id.
 
+When to sync: the venue's subscribe reply says events now flow, but a reply can be lost or
+late, so the sync also starts on the first buffered diff of a book (events flowing prove the
+subscription) and, failing both, ``policy.subscribe_timeout`` after connecting. A watchdog per
+book checks the bound ``policy.sync_timeout`` (from connecting, or from a sequence gap): a book
+still unsynced then gets a gap row and a ``BookNotSynced`` in ``stats.errors``, every
+``sync_timeout`` until it syncs (the sync itself keeps retrying).
+
 Everything in flight belongs to one connection *generation*: a disconnect bumps it, and late
 results of the old one are dropped instead of being applied to the new connection's book.
 """
@@ -29,6 +36,7 @@ from xtoolkit._models import MarketRef
 from xtoolkit.exchanges._venue import StreamFacts
 from xtoolkit.stream.book import GAP, SYNCED, LocalBook, depth_record
 from xtoolkit.stream.connection import ConnectionPolicy
+from xtoolkit.stream.errors import BookNotSynced
 from xtoolkit.stream.records import StreamRecord, gap_record
 from xtoolkit.stream.stats import StreamStats
 from xtoolkit.stream.urls import stream_facts
@@ -71,6 +79,9 @@ class Snapshots:
         self._generation: dict[str, int] = {}
         self._top_seq: dict[str, int] = {}
         self._syncing: dict[str, int] = {}
+        #: exchange -> the generation whose subscriptions the venue confirmed (or we assumed).
+        self._subscribed: dict[str, int] = {}
+        self._watching: dict[str, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._rng = random.Random()
 
@@ -80,6 +91,39 @@ class Snapshots:
         self._generation[exchange] = self._generation.get(exchange, 0) + 1
         # After the gap, the REST top is news again even at an unchanged update id.
         self._top_seq = {k: v for k, v in self._top_seq.items() if not k.startswith(exchange + ":")}
+
+    def opened(self, exchange: str, *, tops: bool) -> None:
+        """A connection of ``exchange`` is up and has sent its subscriptions: start the books'
+        watchdogs, and the fallback for a subscribe reply that never comes."""
+        generation = self._generation.get(exchange, 0)
+        for key, ref in self.refs.items():
+            if ref.exchange == exchange and key in self.books:
+                self.watch(key)
+        if self._rest_synced(exchange):
+            self._spawn(self._unanswered(exchange, generation, tops))
+
+    def subscribed(self, exchange: str, *, tops: bool) -> None:
+        """Events of ``exchange`` now flow (the venue confirmed, or we stopped waiting): REST
+        snapshots taken from here on are what the sync procedure needs."""
+        generation = self._generation.get(exchange, 0)
+        if self._subscribed.get(exchange) == generation:
+            return  # a late or repeated reply: this connection is already on its way
+        self._subscribed[exchange] = generation
+        for key, ref in self.refs.items():
+            if ref.exchange != exchange:
+                continue
+            if key in self.books and not self.books[key].synced:
+                self.sync_book(key)
+            if tops:
+                self.book_top(key)
+
+    def watch(self, key: str) -> None:
+        """Check the ``sync_timeout`` bound for the book of ``key`` (one watchdog at a time)."""
+        exchange = self.refs[key].exchange
+        generation = self._generation.get(exchange, 0)
+        if key in self.books and self._watching.get(key) != generation:
+            self._watching[key] = generation
+            self._spawn(self._watch(key, generation))
 
     def saw_top(self, key: str, seq: int) -> None:
         """The stream delivered book update ``seq`` for ``key``."""
@@ -143,6 +187,26 @@ class Snapshots:
             failures += 1
             await self._backoff(failures)
         return None
+
+    async def _unanswered(self, exchange: str, generation: int, tops: bool) -> None:
+        await asyncio.sleep(self.policy.subscribe_timeout)
+        if self._current(exchange, generation) and self._subscribed.get(exchange) != generation:
+            self.subscribed(exchange, tops=tops)
+
+    async def _watch(self, key: str, generation: int) -> None:
+        book = self.books[key]
+        bound = self.policy.sync_timeout
+        try:
+            while True:
+                await asyncio.sleep(bound)
+                if not self._current(book.exchange, generation) or book.synced:
+                    return
+                why = f"book not synced within {bound:g} s ({book.unsynced_reason})"
+                self.stats.errors.append(BookNotSynced(f"{key}: {why}", exchange=book.exchange))
+                self.emit(gap_record(book.exchange, book.symbol, "depth", time.time(), why))
+        finally:
+            if self._watching.get(key) == generation:
+                del self._watching[key]
 
     async def _sync_book(self, key: str, generation: int) -> None:
         try:

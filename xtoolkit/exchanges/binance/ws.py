@@ -17,7 +17,7 @@ from typing import Any
 
 from xtoolkit._errors import InvalidArgument
 from xtoolkit.exchanges._spec import Call
-from xtoolkit.exchanges._stream import Control, DepthDiff, Event, Level, StreamMessageError, Top, Trade
+from xtoolkit.exchanges._stream import Control, DepthDiff, Event, Level, StreamMessageError, Ticker, Top, Trade
 from xtoolkit.exchanges._venue import BookState, StreamFacts
 
 __all__ = [
@@ -42,7 +42,12 @@ EXCHANGE = "binance"
 DEFAULT_URL = "wss://stream.binance.com:9443"
 TESTNET_URL = "wss://stream.testnet.binance.vision"
 #: Normalized channel -> stream suffix (diff depth at the fastest documented speed).
-CHANNEL_STREAMS: dict[str, str] = {"book_ticker": "bookTicker", "trades": "trade", "depth": "depth@100ms"}
+CHANNEL_STREAMS: dict[str, str] = {
+    "book_ticker": "bookTicker",
+    "trades": "trade",
+    "depth": "depth@100ms",
+    "ticker": "ticker",
+}
 #: Streams per SUBSCRIBE message (the venue caps a connection at 1024 streams).
 MAX_PARAMS = 200
 _SNIPPET = 200
@@ -117,6 +122,28 @@ def _event(msg: dict[str, Any], received: float) -> Event:
             final_id=int(msg["u"]),
             bids=_levels(msg["b"]),
             asks=_levels(msg["a"]),
+            event_ts=msg["E"] / 1000,
+            received=received,
+        )
+    if kind == "24hrTicker":
+        return Ticker(
+            native=msg["s"],
+            last=float(msg["c"]),
+            last_qty=float(msg.get("Q", "nan")),
+            open=float(msg.get("o", "nan")),
+            high=float(msg.get("h", "nan")),
+            low=float(msg.get("l", "nan")),
+            prev_close=float(msg.get("x", "nan")),
+            change_pct=float(msg.get("P", "nan")),
+            volume_24h=float(msg.get("v", "nan")),
+            quote_volume_24h=float(msg.get("q", "nan")),
+            bid=float(msg.get("b", "nan")),
+            bid_qty=float(msg.get("B", "nan")),
+            ask=float(msg.get("a", "nan")),
+            ask_qty=float(msg.get("A", "nan")),
+            side=None,  # the 24 h ticker does not say who took the last trade
+            trade_ts=None,
+            market_state=None,
             event_ts=msg["E"] / 1000,
             received=received,
         )

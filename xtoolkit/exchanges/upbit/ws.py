@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from xtoolkit._errors import InvalidArgument
-from xtoolkit.exchanges._stream import BookSnapshot, Control, Event, Level, StreamMessageError, Trade
+from xtoolkit.exchanges._stream import BookSnapshot, Control, Event, Level, StreamMessageError, Ticker, Trade
 from xtoolkit.exchanges._venue import StreamFacts
 
 __all__ = [
@@ -95,6 +95,48 @@ def _side(units: Any, price: str, size: str) -> tuple[Level, ...]:
     return tuple((p, q) for p, q in levels if q > 0)
 
 
+NaN = float("nan")
+
+
+def _num(msg: dict[str, Any], key: str, *, required: bool = False) -> float:
+    """A JSON number field as float (NaN when absent or null, unless ``required``)."""
+    value = msg[key] if required else msg.get(key)
+    if value is None:
+        return NaN
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{key} is not a number")
+    return float(value)
+
+
+def _ticker(msg: dict[str, Any], received: float) -> Ticker:
+    """A ``ticker`` message (spec §8: JSON numbers; ``signed_change_rate`` is a fraction)."""
+    rate = _num(msg, "signed_change_rate")
+    trade_ts = msg.get("trade_timestamp")
+    ask_bid = msg.get("ask_bid")
+    return Ticker(
+        native=msg["code"],
+        last=_num(msg, "trade_price", required=True),
+        last_qty=_num(msg, "trade_volume"),
+        open=_num(msg, "opening_price"),
+        high=_num(msg, "high_price"),
+        low=_num(msg, "low_price"),
+        prev_close=_num(msg, "prev_closing_price"),
+        change_pct=rate * 100,
+        volume_24h=_num(msg, "acc_trade_volume_24h"),
+        quote_volume_24h=_num(msg, "acc_trade_price_24h"),
+        bid=NaN,
+        bid_qty=NaN,
+        ask=NaN,
+        ask_qty=NaN,
+        # ask_bid is the taker's side of the last trade: BID means a buyer lifted the ask.
+        side=None if ask_bid is None else ("buy" if ask_bid == "BID" else "sell"),
+        trade_ts=trade_ts / 1000 if isinstance(trade_ts, int | float) and not isinstance(trade_ts, bool) else None,
+        market_state=str(msg["market_state"]) if msg.get("market_state") is not None else None,
+        event_ts=msg["timestamp"] / 1000,
+        received=received,
+    )
+
+
 def _event(msg: dict[str, Any], received: float) -> Event | None:
     kind = msg.get("type")
     if kind == "orderbook":
@@ -119,7 +161,7 @@ def _event(msg: dict[str, Any], received: float) -> Event | None:
             received=received,
         )
     if kind == "ticker":
-        return None  # a valid message no normalized channel uses
+        return _ticker(msg, received)
     if msg.get("status") == "UP":
         return Control("status")
     err = msg.get("error")
@@ -157,8 +199,8 @@ class UpbitProtocol:
     :class:`~xtoolkit.exchanges._stream.StreamProtocol`).
 
     ``book_ticker`` uses ``orderbook`` codes with one unit (``KRW-BTC.1``); ``depth`` the
-    full book (and then also serves ``book_ticker``); ``trades`` the ``trade`` type. Keep-alive
-    is the text ``PING``.
+    full book (and then also serves ``book_ticker``); ``trades`` the ``trade`` type;
+    ``ticker`` the ``ticker`` type. Keep-alive is the text ``PING``.
     """
 
     exchange = EXCHANGE
@@ -172,6 +214,8 @@ class UpbitProtocol:
             types["orderbook"] = [orderbook_code(n, 1) for n in natives]
         if "trades" in channels:
             types["trade"] = [orderbook_code(n) for n in natives]
+        if "ticker" in channels:
+            types["ticker"] = [orderbook_code(n) for n in natives]
         self.types = types
         self.ticket = f"xtoolkit-{uuid.uuid4()}"
 
