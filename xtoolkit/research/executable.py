@@ -110,7 +110,7 @@ from xtoolkit.research.walk import (
     walk_quote,
 )
 
-__all__ = ["Crossing", "as_books", "cross", "executable_premium"]
+__all__ = ["Crossing", "as_books", "check_size", "cross", "executable_premium"]
 
 _BPS = Decimal(10_000)
 _ZERO = Decimal(0)
@@ -447,7 +447,8 @@ def _figures(
     }
 
 
-def _check_size(size: Any, size_in: str) -> tuple[Decimal, str]:
+def check_size(size: Any, size_in: str) -> tuple[Decimal, str]:
+    """``(size, unit)`` checked: a positive amount in ``"base"``, ``"USDT"`` or ``"KRW"``."""
     unit = size_in if size_in == "base" else str(size_in).upper()
     if unit not in _SIZE_UNITS:
         raise InvalidArgument(f"size_in must be one of {', '.join(_SIZE_UNITS)}, not {size_in!r}")
@@ -597,7 +598,7 @@ def executable_premium(
         fees_cost, transfer_cost (capital currency); binance/upbit/fx book ts and age_s; error.
     """
     names = validate_bases(bases)
-    amount, unit = _check_size(size, size_in)
+    amount, unit = check_size(size, size_in)
     at = utc_now_arg(now)
     fx_list = parse_fx_rates(fx)
     book_map = as_books(books, depth)
