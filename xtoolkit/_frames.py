@@ -589,13 +589,37 @@ def conform(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     """
     spec = schema(kind)
     n = len(df)
+    present = set(df.columns)
     out: dict[str, Any] = {}
+    arrays_only = True
     for name, dtype in spec.items():
-        if name in df.columns:
-            out[name] = coerce(df[name].reset_index(drop=True), dtype)
-        else:
+        if name not in present:
             out[name] = _column([], dtype, n)
+            continue
+        column = df[name]
+        # A column already of exactly its dtype (what a venue parser or the frame builder made)
+        # is taken as it is, never re-coerced; copied, so the result shares nothing with ``df``.
+        typed = _typed(column, dtype) if _exact(column.dtype, dtype) else None
+        if typed is None:
+            typed = coerce(column.reset_index(drop=True), dtype)
+            arrays_only = False
+        out[name] = typed
     for name in df.columns:
         if name not in spec:
             out[name] = df[name].reset_index(drop=True)
+            arrays_only = False
+    if arrays_only:
+        return _assemble(out, n)
     return pd.DataFrame(out, index=pd.RangeIndex(n))
+
+
+def _exact(kind: Any, dtype: str) -> bool:
+    """Whether a column's dtype ``kind`` already is ``dtype`` exactly (UTC as
+    ``datetime.timezone.utc``, as :func:`coerce` makes it)."""
+    if dtype == TS:
+        return kind == _TS_DTYPE and kind.tz is _TS_DTYPE.tz
+    if dtype == STR:
+        return kind == _STR_DTYPE
+    if dtype == NULLABLE_I64:
+        return kind == pd.Int64Dtype()
+    return kind == np.dtype(dtype)

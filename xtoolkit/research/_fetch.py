@@ -30,6 +30,30 @@ class Quotes:
     error: XtoolkitError | None = None
     unlisted: frozenset[str] = field(default_factory=frozenset)
 
+    _by_symbol: dict[str, tuple[float, float, float, pd.Timestamp]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def quote(self, symbol: str) -> tuple[float, float, float, pd.Timestamp] | None:
+        """``(bid, ask, last, ts)`` of ``symbol`` (``"BTC/KRW"``), or None when it did not come
+        back; the first row of a symbol counts, as in :meth:`row`."""
+        index = self._by_symbol
+        if index is None:
+            # Read the frame once into a dict (a mask per lookup cost ~1 ms a leg).
+            df = self.frame
+            index = {}
+            for sym, *values in zip(
+                df["symbol"].tolist(),
+                df["bid"].tolist(),
+                df["ask"].tolist(),
+                df["last"].tolist(),
+                df["ts"].tolist(),
+                strict=True,
+            ):
+                index.setdefault(sym, tuple(values))  # type: ignore[arg-type]
+            object.__setattr__(self, "_by_symbol", index)
+        return index.get(symbol)
+
     def row(self, symbol: str) -> pd.Series | None:
         """The tickers row of ``symbol`` (``"BTC/KRW"``), or None when it did not come back."""
         hit = self.frame[self.frame["symbol"] == symbol]

@@ -83,10 +83,10 @@ def leg_of(quotes: Mapping[str, Quotes], exchange: str, symbol: str) -> Leg:
         return Leg(error=error_text(q.error))
     if symbol in q.unlisted:
         return Leg(error=f"UnknownMarket: {exchange} does not list {symbol}")
-    row = q.row(symbol)
-    if row is None:
+    got = q.quote(symbol)
+    if got is None:
         return Leg(error=f"MalformedResponse: {exchange} returned no ticker for {symbol}")
-    return Leg(float(row["bid"]), float(row["ask"]), float(row["last"]), row["ts"])
+    return Leg(*got)
 
 
 def fx_at(
