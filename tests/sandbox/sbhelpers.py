@@ -25,6 +25,12 @@ DATA = Path(__file__).parent.parent / "data"  # the spec examples shared by all 
 TIMEOUT = 10.0
 
 
+def symbols_param(names: list[str]) -> str:
+    """Binance's ``symbols`` value: a compact JSON array, ``["BTCUSDT","ETHUSDT"]`` — the venue
+    refuses the spaces ``json.dumps`` puts after commas by default (-1100)."""
+    return json.dumps(names, separators=(",", ":"))
+
+
 def example(venue: str, name: str) -> Any:
     """A spec example payload copied into tests/data/<venue>/<name>.json."""
     return json.loads((DATA / venue / f"{name}.json").read_text(encoding="utf-8"))
