@@ -3,9 +3,10 @@
 A client sends one JSON array ``[{"ticket": ...}, {"type": "ticker", "codes": [...]}, ...,
 {"format": "DEFAULT"}]``; a new request replaces the connection's subscriptions. Types
 ``ticker``, ``trade`` and ``orderbook`` (codes may carry ``.1|.5|.15|.30`` units; default 30,
-as REST), options ``is_only_snapshot`` / ``is_only_realtime``, formats ``DEFAULT`` and
-``JSON_LIST``. Every message is a **binary** frame of UTF-8 JSON with ``stream_type``
-``SNAPSHOT`` (sent right after subscribing) or ``REALTIME``. Text ``PING`` is answered with
+as REST), options ``is_only_snapshot`` / ``is_only_realtime``, formats ``DEFAULT``,
+``SIMPLE`` (abbreviated field names), ``JSON_LIST`` and ``SIMPLE_LIST`` (array-wrapped).
+Every message is a **binary** frame of UTF-8 JSON with ``stream_type`` ``SNAPSHOT`` (sent
+right after subscribing) or ``REALTIME``. Text ``PING`` is answered with
 ``{"status":"UP"}``, repeated every ``status_interval``; a connection silent for
 ``idle_timeout`` is closed. Bad requests get ``{"error": {"name", "message"}}``.
 
@@ -35,9 +36,86 @@ __all__ = ["VENUE", "UpbitStreams", "UpbitSubs", "parse_request"]
 VENUE = "upbit"
 TYPES = ("ticker", "trade", "orderbook")
 UNIT_COUNTS = (1, 5, 15, 30)
-FORMATS = ("DEFAULT", "JSON_LIST")
-_UNSUPPORTED_FORMATS = ("SIMPLE", "SIMPLE_LIST")
+FORMATS = ("DEFAULT", "JSON_LIST", "SIMPLE", "SIMPLE_LIST")
 STATUS_UP = dumps({"status": "UP"})
+_COMMON = {"type": "ty", "code": "cd", "timestamp": "tms", "stream_type": "st"}
+_QUOTE = {
+    "opening_price": "op",
+    "high_price": "hp",
+    "low_price": "lp",
+    "trade_price": "tp",
+    "prev_closing_price": "pcp",
+    "change": "c",
+    "change_price": "cp",
+    "signed_change_price": "scp",
+    "change_rate": "cr",
+    "signed_change_rate": "scr",
+    "trade_volume": "tv",
+}
+#: ``SIMPLE`` field names per message type (Upbit's websocket reference, "SIMPLE" column;
+#: spec upbit.md §8 quotes ``ty``, ``cd``, ``tp``, ``tv``, ``ab``, ``tms``). A field missing here
+#: keeps its DEFAULT name.
+SIMPLE_KEYS: dict[str, dict[str, str]] = {
+    "ticker": {
+        **_COMMON,
+        **_QUOTE,
+        "acc_trade_volume": "atv",
+        "acc_trade_volume_24h": "atv24h",
+        "acc_trade_price": "atp",
+        "acc_trade_price_24h": "atp24h",
+        "trade_date": "tdt",
+        "trade_time": "ttm",
+        "trade_timestamp": "ttms",
+        "ask_bid": "ab",
+        "acc_ask_volume": "aav",
+        "acc_bid_volume": "abv",
+        "highest_52_week_price": "h52wp",
+        "highest_52_week_date": "h52wdt",
+        "lowest_52_week_price": "l52wp",
+        "lowest_52_week_date": "l52wdt",
+        "market_state": "ms",
+        "is_trading_suspended": "its",
+        "delisting_date": "dd",
+        "market_warning": "mw",
+    },
+    "trade": {
+        **_COMMON,
+        "trade_price": "tp",
+        "trade_volume": "tv",
+        "ask_bid": "ab",
+        "prev_closing_price": "pcp",
+        "change": "c",
+        "change_price": "cp",
+        "trade_date": "td",
+        "trade_time": "ttm",
+        "trade_timestamp": "ttms",
+        "sequential_id": "sid",
+        "best_ask_price": "bap",
+        "best_ask_size": "bas",
+        "best_bid_price": "bbp",
+        "best_bid_size": "bbs",
+    },
+    "orderbook": {
+        **_COMMON,
+        "total_ask_size": "tas",
+        "total_bid_size": "tbs",
+        "orderbook_units": "obu",
+        "level": "lv",
+    },
+}
+#: Orderbook unit fields in ``SIMPLE`` format.
+SIMPLE_UNIT_KEYS = {"ask_price": "ap", "bid_price": "bp", "ask_size": "as", "bid_size": "bs"}
+
+
+def simple(body: dict[str, Any]) -> dict[str, Any]:
+    """A DEFAULT-format message in ``SIMPLE`` field names."""
+    keys = SIMPLE_KEYS.get(str(body.get("type")), _COMMON)
+    out = {keys.get(k, k): v for k, v in body.items()}
+    units = out.get("obu")
+    if isinstance(units, list):
+        out["obu"] = [{SIMPLE_UNIT_KEYS.get(k, k): v for k, v in u.items()} for u in units]
+    return out
+
 
 D = Decimal
 
@@ -83,8 +161,6 @@ def parse_request(raw: str) -> UpbitSubs:
     for item in body:
         if "format" in item:
             fmt = item["format"]
-            if fmt in _UNSUPPORTED_FORMATS:
-                raise UpbitRequestError("INVALID_PARAM", f"the sandbox speaks {' and '.join(FORMATS)} only")
             if fmt not in FORMATS:
                 raise UpbitRequestError("WRONG_FORMAT", f"지원하지 않는 format: {fmt}")
             subs.format = fmt
@@ -188,7 +264,10 @@ class UpbitStreams:
         return self._trades(lst, last, now_ms, "SNAPSHOT")
 
     def _frame(self, subs: UpbitSubs, body: dict[str, Any]) -> Frame:
-        return Frame(dumps([body]) if subs.format == "JSON_LIST" else dumps(body), binary=True)
+        """One message in the connection's format: ``SIMPLE*`` abbreviates the field names,
+        ``*_LIST`` wraps the message in an array."""
+        out = simple(body) if subs.format.startswith("SIMPLE") else body
+        return Frame(dumps([out]) if subs.format.endswith("_LIST") else dumps(out), binary=True)
 
     # -- message bodies -------------------------------------------------------------------------
     def _orderbook(
