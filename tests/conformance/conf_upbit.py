@@ -769,6 +769,25 @@ WS_ROWS: tuple[Row, ...] = (
             ("is_only_snapshot", ({"type": "ticker", "codes": ["KRW-BTC"], "is_only_snapshot": True},)),
             ("format DEFAULT", ({"type": "ticker", "codes": ["KRW-BTC"]}, {"format": "DEFAULT"})),
             ("format SIMPLE", ({"type": "ticker", "codes": ["KRW-BTC"]}, {"format": "SIMPLE"})),
+            *(
+                (kind, ({"type": kind, "codes": ["KRW-BTC"]},))
+                for kind in (
+                    "candle.1m",
+                    "candle.3m",
+                    "candle.5m",
+                    "candle.10m",
+                    "candle.15m",
+                    "candle.30m",
+                    "candle.60m",
+                    "candle.240m",
+                )
+            ),
+            # No second of a frozen market has a trade, so candle.1s has no snapshot: the
+            # ticker's answers for the request, which would be an error if candle.1s were not.
+            (
+                "candle.1s",
+                ({"type": "ticker", "codes": ["KRW-BTC"]}, {"type": "candle.1s", "codes": ["KRW-BTC"]}),
+            ),
             ("format JSON_LIST", ({"type": "trade", "codes": ["KRW-BTC"]}, {"format": "JSON_LIST"})),
             (
                 "format SIMPLE_LIST",

@@ -277,3 +277,36 @@ async def test_upbit_simple_and_list_formats(box: Sandbox, http: aiohttp.ClientS
         )
         listed = await receive_json(ws)
         assert isinstance(listed, list) and listed[0]["ty"] == "trade" and "sid" in listed[0]
+
+
+async def test_upbit_candle_types(box: Sandbox, http: aiohttp.ClientSession) -> None:
+    box.streams.settings.candle_interval = 0.05
+    async with http.ws_connect(box.ws_urls["upbit"] + "/websocket/v1") as ws:
+        await connected(box, "upbit", 1)
+        request = [
+            {"ticket": "c"},
+            {"type": "candle.1m", "codes": ["KRW-BTC"]},
+            {"type": "candle.1s", "codes": ["KRW-BTC"]},
+        ]
+        await ws.send_str(json.dumps(request))
+        snapshot = await receive_json(ws)
+        assert snapshot["type"] == "candle.1m" and snapshot["stream_type"] == "SNAPSHOT"
+        rest = (await rest_upbit(http, box, "/v1/candles/minutes/1", market="KRW-BTC"))[0]
+        for key in ("candle_date_time_utc", "candle_date_time_kst", "opening_price", "trade_price", "unit"):
+            assert snapshot[key] == rest[key], key
+        assert snapshot["code"] == "KRW-BTC"
+        await drain(ws)
+        await step(box, 3)
+        live = [m for m in await drain(ws) if m["stream_type"] == "REALTIME"]
+        assert {m["type"] for m in live} == {"candle.1m", "candle.1s"}
+        await ws.send_str(
+            json.dumps([{"ticket": "c2"}, {"type": "candle.5m", "codes": ["KRW-BTC"]}, {"format": "SIMPLE"}])
+        )
+        simple = await receive_json(ws)
+        assert simple["ty"] == "candle.5m" and "cdttmu" in simple and "catv" in simple
+
+
+async def rest_upbit(http: aiohttp.ClientSession, box: Sandbox, path: str, **params: Any) -> Any:
+    async with http.get(box.url + path, params=params) as r:
+        assert r.status == 200, await r.text()
+        return await r.json()

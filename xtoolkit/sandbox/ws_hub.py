@@ -128,7 +128,8 @@ class StreamHub:
     def _wait_seconds(self) -> float | None:
         """Until the next tick boundary (live market) or paced Binance stream, whichever is
         first (``None``: wait for a poke)."""
-        paced = self.binance.wake_in()
+        dues = [d for d in (self.binance.wake_in(), self.upbit.wake_in()) if d is not None]
+        paced = min(dues) if dues else None
         market = self.state.market
         if market.freeze:
             return paced

@@ -45,7 +45,8 @@ class StreamSettings:
     ``@miniTicker`` / ``!miniTicker@arr`` update speed (real: 1 s); ``kline_interval`` and
     ``kline_1s_interval``: ``@kline_<i>`` update speed (real: 2 s, 1 s for ``1s``);
     ``max_connects_per_5min``: Binance connection attempts per IP per 5 minutes before the
-    handshake is refused with HTTP 429 (real: 300; 0 disables).
+    handshake is refused with HTTP 429 (real: 300; 0 disables); ``candle_interval``: Upbit
+    ``candle.*`` messages at most this often per market and type (real: 1 s).
     """
 
     ping_interval: float = 20.0
@@ -59,6 +60,7 @@ class StreamSettings:
     kline_interval: float = 2.0
     kline_1s_interval: float = 1.0
     max_connects_per_5min: int = 300
+    candle_interval: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
