@@ -427,10 +427,12 @@ class BinanceStreams:
             "n": s.count,
         }
 
-    def _klines(self, lst: Listing, interval: str, offset: int, now_ms: int) -> list[dict[str, Any]]:
-        """The last two candles (the previous one and the forming one) as kline bodies."""
+    def _klines(
+        self, lst: Listing, interval: str, offset: int, now_ms: int, start: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Kline bodies: the forming candle (last), or the one opening at ``start``."""
         iv = BINANCE_INTERVALS[interval]
-        table = kline_table(self.state, lst, iv, offset, None, None, 2, now_ms)
+        table = kline_table(self.state, lst, iv, offset, start, None, 1, now_ms)
         out = []
         for i in range(len(table)):
             t = int(table.t[i])
@@ -626,8 +628,13 @@ class BinanceStreams:
                 out = []
                 if current is not None:
                     opened = current["k"]["t"]
-                    if pace.open_t is not None and opened != pace.open_t and len(bodies) > 1:
-                        out.append(bodies[-2])  # the candle that just closed (x = true)
+                    if pace.open_t is not None and opened != pace.open_t:
+                        # The final state of the candle the stream was on (x = true).
+                        out.extend(
+                            b
+                            for b in self._klines(lst, interval, offset, now_ms, pace.open_t)
+                            if b["k"]["t"] == pace.open_t
+                        )
                     pace.open_t = opened
                     out.append(current)
                 events[key] = [_Payload(b) for b in out]
