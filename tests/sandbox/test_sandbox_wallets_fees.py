@@ -203,3 +203,17 @@ def test_upbit_order_chance_and_fills_read_the_fee_schedule(fresh: Sandbox) -> N
     assert order.status == 201, order.text
     # The bid reserves its fee at the taker rate it was placed with.
     assert D(order.json()["reserved_fee"]) == D("100000") * D("0.0007")
+
+
+def test_sapi_has_its_own_per_endpoint_weight_and_no_ban(fresh: Sandbox) -> None:
+    client = BinanceClient(fresh.url, *fresh.keys["binance"])
+    fresh.state.sapi_limiter.limit = 25  # (real: 12,000 per endpoint per minute)
+    used = [client.signed("GET", "/sapi/v1/capital/config/getall") for _ in range(3)]
+    assert [r.header("x-sapi-used-ip-weight-1m") for r in used] == ["10", "20", "30"]
+    assert used[2].status == 429 and used[2].json()["code"] == -1003 and used[2].header("retry-after")
+    # Another /sapi endpoint keeps its own budget; /api's weight was never charged.
+    fee = client.signed("GET", "/sapi/v1/asset/tradeFee", {"symbol": "BTCUSDT"})
+    assert fee.status == 200 and fee.header("x-sapi-used-ip-weight-1m") == "1"
+    assert client.public("/api/v3/ping").header("x-mbx-used-weight-1m") == "1"
+    # Hammering on gets 429s, never the 418 ban of /api.
+    assert {client.signed("GET", "/sapi/v1/capital/config/getall").status for _ in range(6)} == {429}
