@@ -22,12 +22,22 @@ from urllib.parse import unquote, urlencode
 from xtoolkit.sandbox import Sandbox
 
 DATA = Path(__file__).parent.parent / "data"  # the spec examples shared by all tests
+#: Newer spec examples only the sandbox tests use (see data/PROVENANCE.md); looked up first.
+LOCAL_DATA = Path(__file__).parent / "data"
 TIMEOUT = 10.0
 
 
+def symbols_param(names: list[str]) -> str:
+    """Binance's ``symbols`` value: a compact JSON array, ``["BTCUSDT","ETHUSDT"]`` — the venue
+    refuses the spaces ``json.dumps`` puts after commas by default (-1100)."""
+    return json.dumps(names, separators=(",", ":"))
+
+
 def example(venue: str, name: str) -> Any:
-    """A spec example payload copied into tests/data/<venue>/<name>.json."""
-    return json.loads((DATA / venue / f"{name}.json").read_text(encoding="utf-8"))
+    """A spec example payload copied into tests/sandbox/data/ or tests/data/<venue>/<name>.json."""
+    local = LOCAL_DATA / venue / f"{name}.json"
+    path = local if local.is_file() else DATA / venue / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 @dataclass

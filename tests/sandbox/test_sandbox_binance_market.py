@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from itertools import pairwise
 
 import pytest
-from sbhelpers import BinanceClient, assert_shape, example
+from sbhelpers import BinanceClient, assert_shape, example, symbols_param
 
 from xtoolkit.sandbox import Sandbox
 
@@ -31,7 +30,7 @@ def test_exchange_info_single_multi_all(binance: BinanceClient, box: Sandbox) ->
     assert filters["LOT_SIZE"]["stepSize"] == "0.00001000"
     assert filters["NOTIONAL"]["minNotional"] == "5.00000000"
     multi = binance.public(
-        "/api/v3/exchangeInfo", {"symbols": json.dumps(["BTCUSDT", "ETHUSDT", "ETHBTC"])}
+        "/api/v3/exchangeInfo", {"symbols": symbols_param(["BTCUSDT", "ETHUSDT", "ETHBTC"])}
     ).json()
     assert_shape(multi, example("binance", "exchange_info_multi"), optional=frozenset({"applyToMarket"}))
     assert [s["symbol"] for s in multi["symbols"]] == ["BTCUSDT", "ETHUSDT", "ETHBTC"]
@@ -56,7 +55,9 @@ def test_exchange_info_single_multi_all(binance: BinanceClient, box: Sandbox) ->
     assert [s["symbol"] for s in breaks["symbols"]] == ["WAVESUSDT"]
 
 
-@pytest.mark.parametrize("params", [{"symbol": "NOPEUSDT"}, {"symbols": json.dumps(["BTCUSDT", "NOPEUSDT"])}])
+@pytest.mark.parametrize(
+    "params", [{"symbol": "NOPEUSDT"}, {"symbols": symbols_param(["BTCUSDT", "NOPEUSDT"])}]
+)
 def test_unknown_symbol_is_1121(binance: BinanceClient, params: dict[str, str]) -> None:
     r = binance.public("/api/v3/exchangeInfo", params)
     assert r.status == 400 and r.json() == example("binance", "error_-1121")
@@ -218,7 +219,7 @@ def test_ticker_24hr_variants(binance: BinanceClient) -> None:
     assert D(one["bidPrice"]) < D(one["askPrice"])
     change = D(one["lastPrice"]) - D(one["openPrice"])
     assert D(one["priceChange"]) == change
-    several = binance.public("/api/v3/ticker/24hr", {"symbols": json.dumps(["BTCUSDT", "ETHUSDT"])}).json()
+    several = binance.public("/api/v3/ticker/24hr", {"symbols": symbols_param(["BTCUSDT", "ETHUSDT"])}).json()
     assert isinstance(several, list) and [t["symbol"] for t in several] == ["BTCUSDT", "ETHUSDT"]
     assert_shape(several, [example("binance", "ticker_24hr")])
     mini = binance.public("/api/v3/ticker/24hr", {"symbol": "ETHUSDT", "type": "MINI"}).json()
@@ -246,7 +247,7 @@ def test_book_ticker_and_price(binance: BinanceClient) -> None:
     depth = binance.public("/api/v3/depth", {"symbol": "BTCUSDT", "limit": 1}).json()
     assert [one["bidPrice"], one["bidQty"]] == depth["bids"][0]
     multi = binance.public(
-        "/api/v3/ticker/bookTicker", {"symbols": json.dumps(["BTCUSDT", "ETHUSDT"])}
+        "/api/v3/ticker/bookTicker", {"symbols": symbols_param(["BTCUSDT", "ETHUSDT"])}
     ).json()
     assert_shape(multi, example("binance", "book_ticker_multi"))
     price = binance.public("/api/v3/ticker/price", {"symbol": "BTCUSDT"}).json()

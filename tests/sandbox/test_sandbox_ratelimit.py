@@ -7,9 +7,34 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sbhelpers import BinanceClient, Resp, UpbitClient, example, http, new_upbit
+from sbhelpers import BinanceClient, Resp, UpbitClient, example, http, new_upbit, symbols_param
 
 from xtoolkit.sandbox import Sandbox
+
+#: 21 distinct symbols (ticker/24hr weighs 40 for 21-100 of them).
+TWENTY_ONE = [
+    "BTCUSDT",
+    "ETHUSDT",
+    "XRPUSDT",
+    "SOLUSDT",
+    "DOGEUSDT",
+    "ADAUSDT",
+    "TRXUSDT",
+    "AVAXUSDT",
+    "LINKUSDT",
+    "DOTUSDT",
+    "BCHUSDT",
+    "LTCUSDT",
+    "XLMUSDT",
+    "ETCUSDT",
+    "SUIUSDT",
+    "HBARUSDT",
+    "SHIBUSDT",
+    "AAVEUSDT",
+    "UNIUSDT",
+    "NEARUSDT",
+    "APTUSDT",
+]
 
 
 def _used(r: Resp) -> int:
@@ -42,7 +67,7 @@ def roomy() -> Iterator[Sandbox]:
         ("/api/v3/klines", {"symbol": "BTCUSDT", "interval": "1m"}, 2),
         ("/api/v3/avgPrice", {"symbol": "BTCUSDT"}, 2),
         ("/api/v3/ticker/24hr", {"symbol": "BTCUSDT"}, 2),
-        ("/api/v3/ticker/24hr", {"symbols": json.dumps(["BTCUSDT"] * 21)}, 40),
+        ("/api/v3/ticker/24hr", {"symbols": symbols_param(TWENTY_ONE)}, 40),
         ("/api/v3/ticker/24hr", None, 80),
         ("/api/v3/ticker/price", {"symbol": "BTCUSDT"}, 2),
         ("/api/v3/ticker/price", None, 4),

@@ -6,10 +6,13 @@ import random
 import string
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 __all__ = [
+    "BINANCE_PERMISSIONS",
     "DEFAULT_BALANCES",
     "DEFAULT_KEYS",
+    "UPBIT_PERMISSIONS",
     "Account",
     "AccountBook",
     "Balance",
@@ -32,6 +35,12 @@ DEFAULT_KEYS: dict[str, tuple[str, str]] = {
         "sk-test-1111111111111111111111111111111111",
     ),
 }
+
+#: Key permissions a Binance API key can hold: ``READ`` for USER_DATA endpoints, ``TRADE`` for
+#: TRADE endpoints (spec §3 security types). A key lacking one gets ``-2015``.
+BINANCE_PERMISSIONS: tuple[str, ...] = ("READ", "TRADE")
+#: Upbit key permissions (spec upbit.md §4 table); a key lacking one gets ``out_of_scope``.
+UPBIT_PERMISSIONS: tuple[str, ...] = ("View Account", "View Orders", "Make Orders", "View Withdrawals")
 
 #: Starting balances of the seeded test accounts.
 DEFAULT_BALANCES: dict[str, dict[str, str]] = {
@@ -64,7 +73,13 @@ class Balance:
 
 @dataclass(slots=True)
 class Account:
-    """A key pair and its balances on one venue."""
+    """A key pair and its balances on one venue.
+
+    ``public_key`` is set for a Binance Ed25519/RSA key (a
+    :class:`~xtoolkit.sandbox.binance_keys.PublicKey`; ``secret`` is then empty). The key's
+    restrictions: ``permissions`` (``None`` = all of the venue's), ``allowed_ips`` (``None`` =
+    any address) and ``expired`` (Upbit keys expire after a year).
+    """
 
     venue: str
     key: str
@@ -72,6 +87,23 @@ class Account:
     uid: int
     balances: dict[str, Balance] = field(default_factory=dict)
     update_time: int = 0
+    public_key: Any = None
+    permissions: frozenset[str] | None = None
+    allowed_ips: frozenset[str] | None = None
+    expired: bool = False
+
+    @property
+    def key_type(self) -> str:
+        """``HMAC``, or the public key's type (``ED25519`` / ``RSA``)."""
+        return "HMAC" if self.public_key is None else str(self.public_key.kind)
+
+    def may(self, permission: str | None) -> bool:
+        """Whether the key holds ``permission`` (``None`` = no permission needed)."""
+        return permission is None or self.permissions is None or permission in self.permissions
+
+    def admits(self, ip: str) -> bool:
+        """Whether requests from ``ip`` may use this key."""
+        return self.allowed_ips is None or ip in self.allowed_ips
 
     def balance(self, asset: str) -> Balance:
         """The balance of ``asset`` (created empty on first use)."""
@@ -127,13 +159,18 @@ class AccountBook:
         *,
         key: str | None = None,
         secret: str | None = None,
+        public_key: Any = None,
     ) -> Account:
-        """A new account with ``balances``; keys are generated unless given."""
-        if key is None or secret is None:
+        """A new account with ``balances``; keys are generated unless given. With
+        ``public_key`` (Binance key pairs) only the API key is generated: there is no secret."""
+        if public_key is not None:
+            key = key or self._new_keys(venue)[0]
+            secret = ""
+        elif key is None or secret is None:
             key, secret = self._new_keys(venue)
         if (venue, key) in self._accounts:
             raise ValueError(f"{venue} key {key[-4:]} already exists")
-        acct = Account(venue=venue, key=key, secret=secret, uid=self._next_uid)
+        acct = Account(venue=venue, key=key, secret=secret, uid=self._next_uid, public_key=public_key)
         self._next_uid += 1
         for asset, amount in balances.items():
             value = D(str(amount))

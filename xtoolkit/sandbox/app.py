@@ -26,10 +26,10 @@ from aiohttp import web
 
 from xtoolkit.sandbox import binance_api, identity, upbit_api
 from xtoolkit.sandbox.auth import upbit_unverified_access_key
-from xtoolkit.sandbox.binance_params import Params
-from xtoolkit.sandbox.errors import BINANCE_ERRORS, BinanceError, UpbitError
+from xtoolkit.sandbox.binance_params import Params, readable_body
+from xtoolkit.sandbox.errors import BINANCE_ERRORS, BinanceError, UpbitError, fault_error
 from xtoolkit.sandbox.faults import Fault
-from xtoolkit.sandbox.ratelimit import UpbitLimiter, binance_weight, upbit_group
+from xtoolkit.sandbox.ratelimit import SAPI_IP_LIMIT, SAPI_WEIGHTS, UpbitLimiter, binance_weight, upbit_group
 from xtoolkit.sandbox.requestlog import RequestRecord
 from xtoolkit.sandbox.state import SandboxState
 from xtoolkit.sandbox.wire import ApiRequest, Reply
@@ -53,7 +53,7 @@ _PATTERN_ROUTES = [
 
 
 def _venue(path: str) -> str | None:
-    if path.startswith("/api/"):
+    if path.startswith(("/api/", "/sapi/")):
         return "binance"
     if path.startswith("/v1/"):
         return "upbit"
@@ -119,10 +119,43 @@ def _route(table: Mapping[tuple[str, str], R], method: str, path: str) -> tuple[
     return None, {}
 
 
+def _binance_route(state: SandboxState, req: ApiRequest) -> Reply:
+    route, _ = _route(binance_api.ROUTES, req.method, req.path)
+    if route is None:
+        return _generic(404)
+    try:
+        reply = binance_api.dispatch(state, req, route)
+        if reply.text is None:
+            reply.content_type = BINANCE_JSON
+        return reply
+    except BinanceError as err:
+        return _binance_error(err)
+    except Exception:
+        log.exception("sandbox binance handler failed for %s %s", req.method, req.path)
+        return _binance_error(BinanceError(-1000, BINANCE_ERRORS["UNKNOWN"].message, 500))
+
+
+def _process_sapi(state: SandboxState, req: ApiRequest) -> Reply:
+    """``/sapi``: its own per-endpoint IP weight and header, 429 without bans (spec §10.1)."""
+    weight = SAPI_WEIGHTS.get((req.method, req.path), 1)
+    decision = state.sapi_limiter.admit(req.remote, req.path, weight, time.time())
+    if decision.status == 429:
+        reply = _binance_error(
+            BinanceError(-1003, BINANCE_ERRORS["TOO_MANY_REQUESTS"].message.format(limit=SAPI_IP_LIMIT), 429)
+        )
+        reply.headers["Retry-After"] = str(decision.retry_after)
+    else:
+        reply = _binance_route(state, req)
+    reply.headers["X-SAPI-USED-IP-WEIGHT-1M"] = str(decision.used)
+    return reply
+
+
 def _process_binance(state: SandboxState, req: ApiRequest) -> Reply:
+    if req.path.startswith("/sapi/"):
+        return _process_sapi(state, req)
     now_s = time.time()
     try:
-        params = Params(req.raw_query, req.body_text).values
+        params = Params(req.raw_query, readable_body(req.method, req.headers, req.body_text)).values
     except BinanceError:
         params = {}
     rule = binance_weight(req.method, req.path, params)
@@ -145,18 +178,7 @@ def _process_binance(state: SandboxState, req: ApiRequest) -> Reply:
         )
         reply.headers["Retry-After"] = str(decision.retry_after)
     else:
-        route, _ = _route(binance_api.ROUTES, req.method, req.path)
-        if route is None:
-            reply = _generic(404)
-        else:
-            try:
-                reply = binance_api.dispatch(state, req, route)
-                reply.content_type = BINANCE_JSON
-            except BinanceError as err:
-                reply = _binance_error(err)
-            except Exception:
-                log.exception("sandbox binance handler failed for %s %s", req.method, req.path)
-                reply = _binance_error(BinanceError(-1000, BINANCE_ERRORS["UNKNOWN"].message, 500))
+        reply = _binance_route(state, req)
     used = decision.used
     if reply.succeeded and rule.success is not None:
         used = state.binance_limiter.refund(req.remote, weight - rule.success, now_s)
@@ -196,7 +218,8 @@ def _rate_headers(state: SandboxState, venue: str, request: web.Request, reply: 
     remote = request.remote or "127.0.0.1"
     now_s = time.time()
     if venue == "binance":
-        reply.headers.setdefault("X-MBX-USED-WEIGHT-1M", str(state.binance_limiter.used(remote, now_s)))
+        if not request.path.startswith("/sapi/"):
+            reply.headers.setdefault("X-MBX-USED-WEIGHT-1M", str(state.binance_limiter.used(remote, now_s)))
         return
     group = upbit_group(request.method, request.path)
     scope = remote
@@ -264,9 +287,12 @@ def build_app(
         latency = state.faults.latency_of(venue)
         if latency > 0:
             await asyncio.sleep(latency)
-        if fault is not None and fault.kind in ("status", "malformed"):
+        if fault is not None and fault.kind in ("status", "malformed", "error"):
             if fault.kind == "status":
                 reply = _fault_reply(state, venue, fault)
+            elif fault.kind == "error":
+                err = fault_error(venue, fault.error, fault.status)
+                reply = _binance_error(err) if isinstance(err, BinanceError) else _upbit_error(err)
             else:
                 reply = Reply(
                     status=200,
@@ -318,5 +344,9 @@ def build_app(
     if streams is not None:
         streams.install(app)  # before the catch-all, which would answer 404
     identity.install(app)  # the token proving this is a sandbox (before the catch-all)
+    # Every venue endpoint is a route of its own (so the router lists what is served); they
+    # all run the same pipeline as the catch-all, which answers everything else.
+    for method, path in (*binance_api.ROUTES, *upbit_api.ROUTES):
+        app.router.add_route(method, path, handle)
     app.router.add_route("*", "/{tail:.*}", handle)
     return app

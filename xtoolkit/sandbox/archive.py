@@ -167,8 +167,10 @@ class HistoryArchive:
     def _cum_to(self, lst: Listing, d: int) -> np.ndarray:
         first = self.first_day(lst)
         cum = self._cum.get(lst.index)
-        have = -1 if cum is None else len(cum) - 1 + first  # cum[k] = trades before day first+k
-        if have < d:
+        # cum[k] = trades before day first+k; nothing cached yet covers no day at all (a day
+        # before the 2026 epoch — a clock pinned earlier — must still be computed).
+        have = first - 1 if cum is None else len(cum) - 1 + first
+        if cum is None or have < d:
             upto = max(d, first + 2 * (0 if cum is None else len(cum)), first + 64)
             counts = day_counts(lst.activity, self.seed, lst.index, first, upto - 1)
             cum = np.r_[0, np.cumsum(counts)].astype(np.int64)

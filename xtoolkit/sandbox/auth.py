@@ -1,8 +1,10 @@
 """Request authentication exactly as the venues check it.
 
-Binance: HMAC-SHA256 (hex) over the raw query string without its ``signature`` pair,
-immediately followed by the raw body without its ``signature`` pair (spec §4 recipe), plus
-the ``timestamp``/``recvWindow`` window against the (possibly skewed) server clock.
+Binance: HMAC-SHA256 (hex), Ed25519 or RSA (base64, percent-encoded; spec §12) over the raw
+query string without its ``signature`` pair, immediately followed by the raw form body
+without its ``signature`` pair (spec §4 recipe), plus the ``timestamp``/``recvWindow`` window
+against the (possibly skewed) server clock. The key type is the account's: one server
+accepts all three.
 
 Upbit: ``Authorization: Bearer <JWT>`` signed HS256 or HS512 with the secret key; the signature
 is verified over the received ``header.payload`` bytes (PyJWT never re-serialises), the nonce
@@ -21,11 +23,13 @@ import warnings
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from urllib.parse import unquote, unquote_plus, urlencode
 
 import jwt
 
 from xtoolkit.sandbox.accounts import Account, AccountBook
+from xtoolkit.sandbox.binance_params import LEGAL_RANGES, MICROS_FROM
 from xtoolkit.sandbox.errors import binance_error, upbit_error
 
 __all__ = [
@@ -41,9 +45,6 @@ __all__ = [
 
 #: Binance API keys are 64 letters/digits; anything else is "API-key format invalid" (-2014).
 BINANCE_KEY_RE = re.compile(r"^[A-Za-z0-9]{64}$")
-#: Binance's legal range for integer parameters such as ``timestamp``.
-_LONG_RE = re.compile(r"^[0-9]{1,20}$")
-_RECV_RE = re.compile(r"^[0-9]{1,20}(\.[0-9]{1,3})?$")
 #: Nonces remembered per access key (bounded so a long-running sandbox stays small).
 NONCE_MEMORY = 100_000
 #: JWT algorithms Upbit accepts.
@@ -74,6 +75,16 @@ def signed_payload(raw_query: str, raw_body: str) -> tuple[str, str | None]:
     return query + body, sig_q if sig_q is not None else sig_b
 
 
+def _signature_ok(account: Account, payload: str, sent: str) -> bool:
+    """Check a percent-encoded signature against the account's key type (spec §4, §12.3)."""
+    # Form decoding: an Ed25519/RSA signature sent without percent-encoding has its '+'
+    # turned into a space here and fails, as on the venue (whether it repairs it: unconfirmed).
+    signature = unquote_plus(sent)
+    if account.public_key is None:
+        return hmac.compare_digest(binance_sign(account.secret, payload), signature.lower())
+    return bool(account.public_key.verify(payload, signature))
+
+
 def binance_authenticate(
     *,
     api_key: str | None,
@@ -82,34 +93,40 @@ def binance_authenticate(
     raw_body: str,
     accounts: AccountBook,
     server_ms: int,
+    remote: str = "127.0.0.1",
+    permission: str | None = None,
 ) -> Account:
-    """The account behind a signed Binance request, or raise the venue's error."""
+    """The account behind a signed Binance request, or raise the venue's error.
+
+    ``raw_body`` is the part of the body Binance reads (form-encoded only); ``permission`` the
+    key permission the endpoint needs (``READ`` / ``TRADE``). ``timestamp`` may be in ms or µs
+    (then the window is checked in µs: ``recvWindow`` µs-precise, 1 s ahead allowed).
+    """
     if not api_key or not BINANCE_KEY_RE.match(api_key):
         raise binance_error("BAD_API_KEY_FMT")
     account = accounts.get("binance", api_key)
-    if account is None:
+    if account is None or not account.admits(remote) or not account.may(permission):
         raise binance_error("REJECTED_MBX_KEY")
     ts_text = params.get("timestamp", "")
     if not ts_text:
         raise binance_error("MANDATORY_PARAM", param="timestamp")
-    if not _LONG_RE.match(ts_text):
-        raise binance_error("ILLEGAL_CHARS", param="timestamp", pattern="^[0-9]{1,20}$")
+    LEGAL_RANGES["TIMESTAMP"].check("timestamp", ts_text)
     recv_text = params.get("recvWindow", "5000") or "5000"
-    if not _RECV_RE.match(recv_text):
-        raise binance_error("ILLEGAL_CHARS", param="recvWindow", pattern="^[0-9]{1,20}(\\.[0-9]{1,3})?$")
-    recv_window = float(recv_text)
+    LEGAL_RANGES["RECV_WINDOW"].check("recvWindow", recv_text)
+    recv_window = Decimal(recv_text)
     if recv_window > 60_000:
         raise binance_error("BAD_RECV_WINDOW")
     payload, signature = signed_payload(raw_query, raw_body)
     if not signature:
         raise binance_error("MANDATORY_PARAM", param="signature")
-    expected = binance_sign(account.secret, payload)
-    if not hmac.compare_digest(expected, signature.lower()):
+    if not _signature_ok(account, payload, signature):
         raise binance_error("INVALID_SIGNATURE")
     timestamp = int(ts_text)
-    if timestamp >= server_ms + 1000:
+    scale = 1000 if timestamp >= MICROS_FROM else 1
+    server = server_ms * scale
+    if timestamp >= server + 1000 * scale:
         raise binance_error("TIMESTAMP_AHEAD")
-    if server_ms - timestamp > recv_window:
+    if server - timestamp > recv_window * scale:
         raise binance_error("TIMESTAMP_OUTSIDE")
     return account
 
@@ -200,8 +217,11 @@ def upbit_authenticate(
     hash_inputs: set[str],
     accounts: AccountBook,
     nonces: NonceRegistry,
+    remote: str = "127.0.0.1",
+    permission: str | None = None,
 ) -> UpbitAuth:
-    """Verify an Upbit bearer token for a request whose hash inputs are ``hash_inputs``."""
+    """Verify an Upbit bearer token for a request whose hash inputs are ``hash_inputs``; the
+    key must not be expired, must allow ``remote`` and hold ``permission`` (if any)."""
     if not authorization or not authorization.startswith("Bearer "):
         raise upbit_error("jwt_verification")
     token = authorization[7:].strip()
@@ -220,6 +240,8 @@ def upbit_authenticate(
     account = accounts.get("upbit", access_key)
     if account is None:
         raise upbit_error("invalid_access_key")
+    if account.expired:
+        raise upbit_error("expired_access_key")
     try:
         with warnings.catch_warnings():
             # Test secrets may be shorter than HS512's recommended key length.
@@ -255,4 +277,8 @@ def upbit_authenticate(
         raise upbit_error("invalid_query_payload")
     if not nonces.use(access_key, nonce):
         raise upbit_error("nonce_used")
+    if not account.admits(remote):
+        raise upbit_error("no_authorization_i_p")
+    if not account.may(permission):
+        raise upbit_error("out_of_scope")
     return UpbitAuth(account, nonce, query_hash if isinstance(query_hash, str) else None)

@@ -7,6 +7,7 @@ Handlers take the shared state, the request and its merged parameters and return
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -33,7 +34,7 @@ from xtoolkit.sandbox.errors import BinanceError, binance_error
 from xtoolkit.sandbox.grids import fmt8
 from xtoolkit.sandbox.market import Listing
 from xtoolkit.sandbox.matching import q8
-from xtoolkit.sandbox.state import SandboxState
+from xtoolkit.sandbox.state import BINANCE_STATUSES, SandboxState
 from xtoolkit.sandbox.trades import TradeBatch
 from xtoolkit.sandbox.wire import ApiRequest, Reply
 
@@ -95,7 +96,7 @@ def fmt_num(value: float) -> str:
 
 def select_many(state: SandboxState, params: Params) -> tuple[list[Listing], bool]:
     """Listings selected by ``symbol`` / ``symbols`` / neither, and whether one was named."""
-    symbol = params.get("symbol")
+    symbol = params.optional_symbol()
     symbols = params.symbols()
     if symbol is not None and symbols is not None:
         raise BinanceError(-1101, "Parameter 'symbol' and 'symbols' cannot be sent together.")
@@ -104,6 +105,26 @@ def select_many(state: SandboxState, params: Params) -> tuple[list[Listing], boo
     if symbols is not None:
         return [listing_of(state, s) for s in symbols], False
     return state.market.listings(VENUE), False
+
+
+def status_filter(params: Params) -> str | None:
+    """The ``symbolStatus`` filter, if sent. Documented values are TRADING, HALT and BREAK;
+    whether END_OF_DAY / CANCEL_ONLY are accepted is unconfirmed (spec §9), so they are."""
+    return params.enum("symbolStatus", BINANCE_STATUSES, "ILLEGAL_PARAM", required=False)
+
+
+def select_by_status(
+    state: SandboxState, params: Params, listings: list[Listing], single: bool
+) -> list[Listing]:
+    """Apply ``symbolStatus`` (spec §13.2): one named symbol whose status differs is
+    ``-1220``; several or all are filtered (possibly to ``[]``)."""
+    wanted = status_filter(params)
+    if wanted is None:
+        return listings
+    kept = [lst for lst in listings if state.symbol_status(lst.symbol) == wanted]
+    if single and not kept:
+        raise binance_error("SYMBOL_STATUS_MISMATCH")
+    return kept
 
 
 # -- general --------------------------------------------------------------------------------
@@ -117,19 +138,51 @@ def server_time(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
     return Reply(body={"serverTime": req.now_ms})
 
 
+#: Permissions a symbol's ``permissionSets`` may name (exchangeInfo ``permissions`` filter).
+PERMISSIONS = ("SPOT", "MARGIN", "LEVERAGED", "TRD_GRP_004", "TRD_GRP_005")
+
+
+def _permissions(raw: str) -> set[str]:
+    """``permissions`` as a single value (``SPOT``) or a JSON array (``["MARGIN","SPOT"]``)."""
+    if raw.startswith("["):
+        try:
+            values = json.loads(raw)
+        except ValueError:
+            values = None
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+            raise binance_error("ILLEGAL_PARAM")
+    else:
+        values = [raw]
+    if any(v not in PERMISSIONS for v in values):
+        raise binance_error("ILLEGAL_PARAM")
+    return set(values)
+
+
+def _permission_names(info: dict[str, object]) -> set[str]:
+    sets = info["permissionSets"]
+    assert isinstance(sets, list)
+    return {p for group in sets for p in group}
+
+
 def exchange_info(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
     """``GET /api/v3/exchangeInfo`` (``symbol`` / ``symbols`` / ``permissions`` /
-    ``symbolStatus``)."""
+    ``showPermissionSets`` / ``symbolStatus``; the last two groups exclude the first)."""
     listings, _ = select_many(state, params)
-    status = params.enum("symbolStatus", ("TRADING", "HALT", "BREAK"), "ILLEGAL_PARAM", required=False)
-    if status is not None and (params.has("symbol") or params.has("symbols")):
+    named = params.has("symbol") or params.has("symbols")
+    status = status_filter(params)
+    raw_permissions = params.get("permissions")
+    if named and (status is not None or raw_permissions is not None):
         raise binance_error("ILLEGAL_PARAM")
-    permissions = params.get("permissions")
-    if permissions is not None and (params.has("symbol") or params.has("symbols")):
-        raise binance_error("ILLEGAL_PARAM")
-    infos = [symbol_info(spec_of(state, lst)) for lst in listings]
+    show_sets = params.boolean("showPermissionSets", default=True)
+    infos = [symbol_info(spec_of(state, lst), state.symbol_status(lst.symbol)) for lst in listings]
     if status is not None:
         infos = [i for i in infos if i["status"] == status]
+    if raw_permissions is not None:
+        wanted = _permissions(raw_permissions)
+        infos = [i for i in infos if wanted & _permission_names(i)]
+    if not show_sets:
+        for info in infos:
+            info["permissionSets"] = []
     return Reply(
         body={
             "timezone": "UTC",
@@ -143,8 +196,10 @@ def exchange_info(state: SandboxState, req: ApiRequest, params: Params) -> Reply
 
 # -- market data ----------------------------------------------------------------------------
 def depth(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
-    """``GET /api/v3/depth`` (limit 1..5000, default 100; larger values truncated)."""
-    lst = listing_of(state, params.require("symbol"))
+    """``GET /api/v3/depth`` (limit 1..5000, default 100; larger values truncated;
+    ``symbolStatus`` mismatch → -1220)."""
+    lst = listing_of(state, params.symbol())
+    select_by_status(state, params, [lst], True)
     limit = params.limit(100, 5000)
     bids, asks = state.market.depth(lst, limit)
     return Reply(
@@ -177,7 +232,7 @@ def _trade_rows(lst: Listing, trades: TradeBatch) -> list[dict[str, object]]:
 
 def recent_trades(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
     """``GET /api/v3/trades`` (newest ``limit`` trades, oldest first)."""
-    lst = listing_of(state, params.require("symbol"))
+    lst = listing_of(state, params.symbol())
     limit = params.limit(500, 1000)
     trades = state.market.trades_back(lst, req.now_ms, limit)
     return Reply(body=_trade_rows(lst, trades))
@@ -185,7 +240,7 @@ def recent_trades(state: SandboxState, req: ApiRequest, params: Params) -> Reply
 
 def historical_trades(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
     """``GET /api/v3/historicalTrades`` (``fromId`` walks forward)."""
-    lst = listing_of(state, params.require("symbol"))
+    lst = listing_of(state, params.symbol())
     limit = params.limit(500, 1000)
     from_id = params.long("fromId")
     if from_id is None:
@@ -197,11 +252,12 @@ def historical_trades(state: SandboxState, req: ApiRequest, params: Params) -> R
 
 def agg_trades(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
     """``GET /api/v3/aggTrades`` (each synthetic trade is its own aggregate)."""
-    lst = listing_of(state, params.require("symbol"))
+    lst = listing_of(state, params.symbol())
     limit = params.limit(500, 1000)
-    from_id, start, end = params.long("fromId"), params.long("startTime"), params.long("endTime")
+    from_id = params.long("fromId")
+    start, end = params.time_ms("startTime"), params.time_ms("endTime", end=True)
     if start is not None and end is not None and end - start > HOUR:
-        raise BinanceError(-1127, "More than 1 hours between startTime and endTime.")
+        raise binance_error("MORE_THAN_XX_HOURS", hours=1)
     if from_id is None and start is None and end is None:
         trades = state.market.trades_back(lst, req.now_ms, limit)
     elif from_id is None and start is None:
@@ -299,12 +355,12 @@ def kline_table(
 
 def klines(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
     """``GET /api/v3/klines`` / ``uiKlines`` (oldest first; the last row may be forming)."""
-    lst = listing_of(state, params.require("symbol"))
+    lst = listing_of(state, params.symbol())
     interval = BINANCE_INTERVALS.get(params.require("interval"))
     if interval is None:
         raise binance_error("BAD_INTERVAL")
     limit = params.limit(500, 1000)
-    start, end = params.long("startTime"), params.long("endTime")
+    start, end = params.time_ms("startTime"), params.time_ms("endTime", end=True)
     if start is not None and end is not None and start > end:
         raise BinanceError(-1023, "Start time is greater than end time.")
     offset = parse_time_zone(params.get("timeZone"))
@@ -432,6 +488,7 @@ def ticker_24hr(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
     """``GET /api/v3/ticker/24hr`` (one symbol → object; ``symbols``/none → array)."""
     kind = params.enum("type", ("FULL", "MINI"), "ILLEGAL_PARAM", required=False, default="FULL")
     listings, single = select_many(state, params)
+    listings = select_by_status(state, params, listings, single)
     rows = [_ticker_24h(state, lst, req.now_ms, kind == "FULL") for lst in listings]
     return Reply(body=rows[0] if single else rows)
 
@@ -446,6 +503,7 @@ def _last_price(state: SandboxState, lst: Listing, now: int) -> str:
 def ticker_price(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
     """``GET /api/v3/ticker/price``."""
     listings, single = select_many(state, params)
+    listings = select_by_status(state, params, listings, single)
     rows = [{"symbol": lst.symbol, "price": _last_price(state, lst, req.now_ms)} for lst in listings]
     return Reply(body=rows[0] if single else rows)
 
@@ -453,6 +511,7 @@ def ticker_price(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
 def book_ticker(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
     """``GET /api/v3/ticker/bookTicker``."""
     listings, single = select_many(state, params)
+    listings = select_by_status(state, params, listings, single)
     rows = []
     for lst in listings:
         bids, asks = state.market.depth(lst, 1)
@@ -484,6 +543,6 @@ def avg_price_of(state: SandboxState, lst: Listing, now: int) -> tuple[Decimal, 
 
 def avg_price(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
     """``GET /api/v3/avgPrice``."""
-    lst = listing_of(state, params.require("symbol"))
+    lst = listing_of(state, params.symbol())
     price, close_time = avg_price_of(state, lst, req.now_ms)
     return Reply(body={"mins": AVG_PRICE_MINS, "price": fmt8(price), "closeTime": close_time})

@@ -15,7 +15,6 @@ from xtoolkit.sandbox.accounts import Account, InsufficientFunds
 from xtoolkit.sandbox.binance_market import VENUE, avg_price_of, listing_of, spec_of
 from xtoolkit.sandbox.binance_params import Params, one_of_error
 from xtoolkit.sandbox.binance_rules import (
-    COMMISSION,
     DEFAULT_STP,
     ORDER_TYPES,
     ORDERS_10S,
@@ -48,6 +47,8 @@ __all__ = [
 ]
 
 D = Decimal
+#: Binance's BNB fee discount rate (reported; not applied, see :func:`discount`).
+BNB_DISCOUNT = D("0.25")
 
 
 # -- account and orders ---------------------------------------------------------------------
@@ -66,16 +67,17 @@ def account_info(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
         if omit_zero and bal.free == 0 and bal.locked == 0:
             continue
         balances.append({"asset": asset, "free": fmt8(bal.free), "locked": fmt8(bal.locked)})
-    commission = int(COMMISSION * 10_000)
+    rates = state.fees.commission(VENUE)
     return Reply(
         body={
-            "makerCommission": commission,
-            "takerCommission": commission,
+            # Integers in units of 0.01 % (spec gotcha 13: same name, other scale than tradeFee).
+            "makerCommission": int(rates.maker * 10_000),
+            "takerCommission": int(rates.taker * 10_000),
             "buyerCommission": 0,
             "sellerCommission": 0,
             "commissionRates": {
-                "maker": fmt8(COMMISSION),
-                "taker": fmt8(COMMISSION),
+                "maker": fmt8(rates.maker),
+                "taker": fmt8(rates.taker),
                 "buyer": fmt8(0),
                 "seller": fmt8(0),
             },
@@ -109,7 +111,13 @@ class _NewOrder:
     client_id: str | None
     resp_type: str
     stp: str
+    iceberg_qty: Decimal | None = None
+    strategy: tuple[int | None, int | None] = (None, None)
+    peg: tuple[str, str, int] | None = None
 
+
+#: Longest startTime..endTime window of allOrders / myTrades.
+DAY_MS = 86_400_000
 
 #: Stop / take-profit types → how they execute once triggered.
 STOP_TYPES: dict[str, str] = {
@@ -127,8 +135,43 @@ def _trigger(order_type: str, side: str) -> str:
     return "down" if falling else "up"
 
 
+#: Order types a pegged price or an iceberg quantity may be used with (rest-api.md).
+PEGGABLE = frozenset({"LIMIT", "LIMIT_MAKER", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"})
+PEG_PRICE_TYPES = ("PRIMARY_PEG", "MARKET_PEG")
+MAX_PEG_OFFSET = 100
+MIN_STRATEGY_TYPE = 1_000_000
+
+
+def _peg(
+    state: SandboxState, lst: Listing, side: str, order_type: str, params: Params
+) -> tuple[tuple[str, str, int] | None, Decimal | None]:
+    """A pegged order's instruction and the price it pegs to at placement (the best price on
+    its own side, ``PRIMARY_PEG``, or the other side, ``MARKET_PEG``, ``pegOffsetValue``
+    levels deeper) — or ``(None, None)`` without ``pegPriceType``."""
+    peg_type = params.enum("pegPriceType", PEG_PRICE_TYPES, "ILLEGAL_PARAM", required=False)
+    offset_type = params.enum("pegOffsetType", ("PRICE_LEVEL",), "ILLEGAL_PARAM", required=False)
+    offset = params.long("pegOffsetValue")
+    if peg_type is None:
+        if offset_type is not None or offset is not None:
+            raise binance_error("MANDATORY_PARAM", param="pegPriceType")
+        return None, None
+    if (offset_type is None) != (offset is None):
+        raise binance_error("MANDATORY_PARAM", param="pegOffsetValue" if offset is None else "pegOffsetType")
+    if order_type not in PEGGABLE:
+        raise binance_error("UNSUPPORTED_COMBINATION")
+    level = offset or 0
+    if not 0 <= level <= MAX_PEG_OFFSET:
+        raise binance_error("ILLEGAL_PARAM")
+    bids, asks = state.market.depth(lst, level + 1)
+    own_bids = side == "BUY"
+    book = bids if own_bids == (peg_type == "PRIMARY_PEG") else asks
+    if len(book) <= level:
+        raise binance_error("NEW_ORDER_REJECTED", msg="Order book liquidity is less than peg offset.")
+    return (peg_type, offset_type or "PRICE_LEVEL", level), book[level][0]
+
+
 def _parse_new_order(state: SandboxState, params: Params) -> _NewOrder:
-    lst = listing_of(state, params.require("symbol"))
+    lst = listing_of(state, params.symbol())
     side = params.enum("side", ("BUY", "SELL"), "INVALID_SIDE")
     order_type = params.enum("type", ORDER_TYPES, "INVALID_ORDER_TYPE")
     assert side is not None and order_type is not None
@@ -137,15 +180,23 @@ def _parse_new_order(state: SandboxState, params: Params) -> _NewOrder:
     if order_type in STOP_TYPES:
         if params.has("trailingDelta"):
             # Trailing stops are not simulated.
-            raise BinanceError(-1014, "Unsupported order combination.")
+            raise binance_error("UNSUPPORTED_COMBINATION")
         if stop_price is None:
             raise one_of_error("stopPrice", "trailingDelta")
     elif stop_price is not None:
         raise binance_error("PARAM_NOT_REQUIRED", param="stopPrice")
+    elif params.has("trailingDelta"):
+        raise binance_error("PARAM_NOT_REQUIRED", param="trailingDelta")
     tif_raw = params.get("timeInForce")
+    peg, pegged_price = _peg(state, lst, side, order_type, params)
     price = params.decimal("price")
+    if peg is not None:
+        if price is not None:
+            raise binance_error("PARAM_NOT_REQUIRED", param="price")
+        price = pegged_price
     qty = params.decimal("quantity")
     quote_qty = params.decimal("quoteOrderQty")
+    iceberg = params.decimal("icebergQty")
     if kind == "LIMIT":
         tif = params.enum("timeInForce", ("GTC", "IOC", "FOK"), "INVALID_TIF")
         if qty is None:
@@ -177,16 +228,26 @@ def _parse_new_order(state: SandboxState, params: Params) -> _NewOrder:
         if qty is not None and quote_qty is not None:
             raise binance_error("PARAM_NOT_REQUIRED", param="quoteOrderQty")
         tif = "GTC"
+    if iceberg is not None:
+        # Iceberg orders: LIMIT-like types only, and only GTC (rest-api.md "Other info").
+        if order_type not in PEGGABLE or tif != "GTC":
+            raise binance_error("UNSUPPORTED_COMBINATION")
+        if qty is not None and iceberg >= qty:
+            raise binance_error("NEW_ORDER_REJECTED", msg="IcebergQty exceeds QTY.")
     for name, value in (
         ("quantity", qty),
         ("price", price),
         ("quoteOrderQty", quote_qty),
         ("stopPrice", stop_price),
+        ("icebergQty", iceberg),
     ):
         if value is not None and value <= 0:
             if name in ("price", "stopPrice"):
                 raise binance_error("FILTER_FAILURE", filter="PRICE_FILTER")
             raise binance_error("ILLEGAL_PARAM")
+    strategy_type = params.long("strategyType")
+    if strategy_type is not None and strategy_type < MIN_STRATEGY_TYPE:
+        raise BinanceError(-1134, "`strategyType` was less than 1000000.")
     default_resp = "FULL" if order_type in ("LIMIT", "MARKET") else "ACK"
     resp_type = params.enum(
         "newOrderRespType", ("ACK", "RESULT", "FULL"), "ILLEGAL_PARAM", required=False, default=default_resp
@@ -208,16 +269,24 @@ def _parse_new_order(state: SandboxState, params: Params) -> _NewOrder:
         client_id=params.client_id("newClientOrderId"),
         resp_type=str(resp_type),
         stp=str(stp),
+        iceberg_qty=iceberg,
+        strategy=(params.long("strategyId"), strategy_type),
+        peg=peg,
     )
 
 
 def _validate_new_order(state: SandboxState, acct: Account, o: _NewOrder, now: int) -> None:
     spec = spec_of(state, o.lst)
-    if spec.status != "TRADING":
+    # END_OF_DAY, HALT, BREAK and CANCEL_ONLY symbols take no new orders (the error for
+    # CANCEL_ONLY is unconfirmed, spec §13.1: "Market is closed.").
+    if state.symbol_status(o.lst.symbol) != "TRADING":
         raise binance_error("NEW_ORDER_REJECTED", msg="Market is closed.")
     avg, _ = avg_price_of(state, o.lst, now)
     open_here = len(state.engine.open_orders(VENUE, acct, o.lst))
-    check_filters(spec, OrderCheck(o.kind, o.side, o.price, o.qty, o.quote_qty, avg, open_here, o.stop_price))
+    check_filters(
+        spec,
+        OrderCheck(o.kind, o.side, o.price, o.qty, o.quote_qty, avg, open_here, o.stop_price, o.iceberg_qty),
+    )
     if o.stop_price is not None:
         mid = state.market.mid(o.lst)
         if (mid <= o.stop_price) if o.trigger == "down" else (mid >= o.stop_price):
@@ -235,6 +304,17 @@ def _order_counts(state: SandboxState, acct: Account, now_s: float, add: bool) -
 
 
 def _build_order(state: SandboxState, acct: Account, o: _NewOrder, now: int) -> Order:
+    rates = state.fees.commission(VENUE, o.lst.symbol)
+    extra: dict[str, object] = {"stp": o.stp, "resp_type": o.resp_type, "type": o.order_type}
+    if o.iceberg_qty is not None:
+        extra["icebergQty"] = o.iceberg_qty
+    strategy_id, strategy_type = o.strategy
+    if strategy_id is not None:
+        extra["strategyId"] = strategy_id
+    if strategy_type is not None:
+        extra["strategyType"] = strategy_type
+    if o.peg is not None:
+        extra["peg"] = o.peg
     return Order(
         venue=VENUE,
         account=acct,
@@ -248,12 +328,12 @@ def _build_order(state: SandboxState, acct: Account, o: _NewOrder, now: int) -> 
         price=o.price,
         qty=o.qty,
         quote_qty=o.quote_qty,
-        taker_fee=COMMISSION,
-        maker_fee=COMMISSION,
+        taker_fee=rates.taker,
+        maker_fee=rates.maker,
         fee_style=FEE_IN_RECEIVED,
         created=now,
         updated=now,
-        extra={"stp": o.stp, "resp_type": o.resp_type, "type": o.order_type},
+        extra=extra,
         stop_price=o.stop_price,
         trigger=o.trigger,
     )
@@ -294,20 +374,27 @@ def test_order(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
     _validate_new_order(state, acct, o, req.now_ms)
     if not params.boolean("computeCommissionRates"):
         return Reply(body={})
+    rates = state.fees.commission(VENUE, o.lst.symbol)
     zero = {"maker": fmt8(0), "taker": fmt8(0)}
     return Reply(
         body={
-            "standardCommissionForOrder": {"maker": fmt8(COMMISSION), "taker": fmt8(COMMISSION)},
+            "standardCommissionForOrder": {"maker": fmt8(rates.maker), "taker": fmt8(rates.taker)},
             "specialCommissionForOrder": dict(zero),
             "taxCommissionForOrder": dict(zero),
-            "discount": {
-                "enabledForAccount": True,
-                "enabledForSymbol": True,
-                "discountAsset": "BNB",
-                "discount": fmt8(D("0.25")),
-            },
+            "discount": discount(),
         }
     )
+
+
+def discount() -> dict[str, object]:
+    """The BNB-discount block: off for the account, because sandbox fills always charge the
+    received asset (spec §10.4: BNB pays only when both flags are true)."""
+    return {
+        "enabledForAccount": False,
+        "enabledForSymbol": True,
+        "discountAsset": "BNB",
+        "discount": fmt8(BNB_DISCOUNT),
+    }
 
 
 def _type(order: Order) -> str:
@@ -349,8 +436,7 @@ def render_new(order: Order) -> dict[str, object]:
             "workingTime": _working_time(order),
         }
     )
-    if order.stop_price is not None:
-        out["stopPrice"] = fmt8(order.stop_price)
+    _conditional(order, out)
     if resp == "FULL":
         out["fills"] = [
             {
@@ -366,9 +452,32 @@ def render_new(order: Order) -> dict[str, object]:
     return out
 
 
+def _conditional(order: Order, out: dict[str, object]) -> None:
+    """The fields Binance adds only when the order has them (stop, iceberg, strategy, peg)."""
+    if order.stop_price is not None:
+        out["stopPrice"] = fmt8(order.stop_price)
+    iceberg = order.extra.get("icebergQty")
+    if isinstance(iceberg, Decimal):
+        out["icebergQty"] = fmt8(iceberg)
+    for name in ("strategyId", "strategyType"):
+        if name in order.extra:
+            out[name] = order.extra[name]
+    peg = order.extra.get("peg")
+    if isinstance(peg, tuple):
+        out.update(
+            {
+                "pegPriceType": peg[0],
+                "pegOffsetType": peg[1],
+                "pegOffsetValue": peg[2],
+                "peggedPrice": fmt8(order.price or 0),
+            }
+        )
+
+
 def render_query(order: Order) -> dict[str, object]:
     """The GET /order (and openOrders / allOrders) shape."""
-    return {
+    iceberg = order.extra.get("icebergQty")
+    out: dict[str, object] = {
         "symbol": order.listing.symbol,
         "orderId": order.order_id,
         "orderListId": -1,
@@ -382,7 +491,7 @@ def render_query(order: Order) -> dict[str, object]:
         "type": _type(order),
         "side": order.side,
         "stopPrice": fmt8(order.stop_price or 0),
-        "icebergQty": fmt8(0),
+        "icebergQty": fmt8(iceberg if isinstance(iceberg, Decimal) else 0),
         "time": order.created,
         "updateTime": order.updated,
         "isWorking": order.working,
@@ -390,6 +499,10 @@ def render_query(order: Order) -> dict[str, object]:
         "origQuoteOrderQty": fmt8(order.quote_qty or 0),
         "selfTradePreventionMode": order.extra.get("stp", DEFAULT_STP),
     }
+    for name in ("strategyId", "strategyType"):
+        if name in order.extra:
+            out[name] = order.extra[name]
+    return out
 
 
 def render_cancel(order: Order, cancel_id: str, now: int) -> dict[str, object]:
@@ -438,7 +551,7 @@ def _find_order(
 def query_order(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
     """``GET /api/v3/order`` (-2013 when unknown)."""
     acct = params.authenticated()
-    lst = listing_of(state, params.require("symbol"))
+    lst = listing_of(state, params.symbol())
     order = _find_order(state, acct, lst, params, open_only=False)
     if order is None:
         raise binance_error("NO_SUCH_ORDER")
@@ -448,7 +561,7 @@ def query_order(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
 def cancel_order(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
     """``DELETE /api/v3/order`` (-2011 when unknown or no longer open)."""
     acct = params.authenticated()
-    lst = listing_of(state, params.require("symbol"))
+    lst = listing_of(state, params.symbol())
     order = _find_order(state, acct, lst, params, open_only=True)
     if order is None:
         raise binance_error("CANCEL_REJECTED")
@@ -467,7 +580,7 @@ def cancel_order(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
 def open_orders(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
     """``GET /api/v3/openOrders`` (all symbols without ``symbol``)."""
     acct = params.authenticated()
-    symbol = params.get("symbol")
+    symbol = params.optional_symbol()
     lst = listing_of(state, symbol) if symbol is not None else None
     orders = state.engine.open_orders(VENUE, acct, lst)
     return Reply(body=[render_query(o) for o in orders])
@@ -476,7 +589,7 @@ def open_orders(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
 def cancel_open_orders(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
     """``DELETE /api/v3/openOrders`` (``symbol`` required; -2011 if nothing is open)."""
     acct = params.authenticated()
-    lst = listing_of(state, params.require("symbol"))
+    lst = listing_of(state, params.symbol())
     orders = state.engine.open_orders(VENUE, acct, lst)
     if not orders:
         raise binance_error("CANCEL_REJECTED")
@@ -487,12 +600,21 @@ def cancel_open_orders(state: SandboxState, req: ApiRequest, params: Params) -> 
     return Reply(body=out, succeeded=True)
 
 
+def _day_window(params: Params) -> tuple[int | None, int | None]:
+    """``startTime``/``endTime`` (ms or µs) at most 24 hours apart (-1127)."""
+    start, end = params.time_ms("startTime"), params.time_ms("endTime", end=True)
+    if start is not None and end is not None and end - start > DAY_MS:
+        raise binance_error("MORE_THAN_XX_HOURS", hours=24)
+    return start, end
+
+
 def all_orders(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
     """``GET /api/v3/allOrders`` (oldest first; ``orderId`` = from this id on)."""
     acct = params.authenticated()
-    lst = listing_of(state, params.require("symbol"))
+    lst = listing_of(state, params.symbol())
     limit = params.limit(500, 1000)
-    from_id, start, end = params.long("orderId"), params.long("startTime"), params.long("endTime")
+    from_id = params.long("orderId")
+    start, end = _day_window(params)
     orders = [o for o in state.engine.orders(VENUE) if o.account is acct and o.listing is lst]
     if from_id is not None:
         orders = [o for o in orders if o.order_id >= from_id]
@@ -508,10 +630,10 @@ def all_orders(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
 def my_trades(state: SandboxState, req: ApiRequest, params: Params) -> Reply:
     """``GET /api/v3/myTrades`` (``orderId`` / ``fromId`` / time window; oldest first)."""
     acct = params.authenticated()
-    lst = listing_of(state, params.require("symbol"))
+    lst = listing_of(state, params.symbol())
     limit = params.limit(500, 1000)
     order_id, from_id = params.long("orderId"), params.long("fromId")
-    start, end = params.long("startTime"), params.long("endTime")
+    start, end = _day_window(params)
     fills = sorted(
         (
             (o, f)

@@ -10,7 +10,6 @@ from xtoolkit.sandbox.errors import binance_error
 from xtoolkit.sandbox.grids import fmt8, is_multiple
 
 __all__ = [
-    "COMMISSION",
     "ORDER_TYPES",
     "STP_MODES",
     "OrderCheck",
@@ -21,8 +20,6 @@ __all__ = [
 
 D = Decimal
 
-#: Standard spot commission (0.1 % maker and taker).
-COMMISSION = D("0.001")
 ORDER_TYPES: tuple[str, ...] = (
     "LIMIT",
     "LIMIT_MAKER",
@@ -37,6 +34,8 @@ DEFAULT_STP = "EXPIRE_MAKER"
 #: PERCENT_PRICE_BY_SIDE multipliers and the averaging window of price-based filters.
 PERCENT_UP, PERCENT_DOWN, AVG_PRICE_MINS = D(5), D("0.2"), 5
 MAX_NOTIONAL = D(9_000_000)
+#: ICEBERG_PARTS limit (100 for all symbols since 2026-03-12, spec §3.3).
+ICEBERG_PARTS = 100
 MAX_NUM_ORDERS = 200
 MAX_PRICE = D(1_000_000)
 #: Order-count limits per account (exchangeInfo ORDERS entries).
@@ -73,7 +72,7 @@ def filters(spec: BinanceSymbolSpec) -> list[dict[str, object]]:
             "maxQty": fmt8(spec.max_qty),
             "stepSize": fmt8(spec.step_size),
         },
-        {"filterType": "ICEBERG_PARTS", "limit": 100},
+        {"filterType": "ICEBERG_PARTS", "limit": ICEBERG_PARTS},
         {
             "filterType": "MARKET_LOT_SIZE",
             "minQty": fmt8(0),
@@ -121,11 +120,12 @@ def filters(spec: BinanceSymbolSpec) -> list[dict[str, object]]:
     return out
 
 
-def symbol_info(spec: BinanceSymbolSpec) -> dict[str, object]:
-    """One ``symbols[]`` entry of exchangeInfo (fields and types as the spec example)."""
+def symbol_info(spec: BinanceSymbolSpec, status: str | None = None) -> dict[str, object]:
+    """One ``symbols[]`` entry of exchangeInfo (fields and types as the spec example);
+    ``status`` overrides the seeded status (``box.market.set_status``)."""
     return {
         "symbol": spec.symbol,
-        "status": spec.status,
+        "status": status or spec.status,
         "baseAsset": spec.base,
         "baseAssetPrecision": 8,
         "quoteAsset": spec.quote,
@@ -167,6 +167,7 @@ class OrderCheck:
     avg_price: Decimal
     open_orders: int
     stop_price: Decimal | None = None
+    iceberg_qty: Decimal | None = None
 
 
 def _fail(name: str) -> None:
@@ -186,6 +187,12 @@ def check_filters(spec: BinanceSymbolSpec, o: OrderCheck) -> None:
             _fail("LOT_SIZE")
         if is_market and o.qty > spec.market_max_qty:
             _fail("MARKET_LOT_SIZE")
+    if o.iceberg_qty is not None:
+        # LOT_SIZE also covers icebergQty; ICEBERG_PARTS caps the number of visible slices.
+        if o.iceberg_qty < spec.min_qty or not is_multiple(o.iceberg_qty, spec.step_size):
+            _fail("LOT_SIZE")
+        if o.qty is not None and -(-o.qty // o.iceberg_qty) > ICEBERG_PARTS:
+            _fail("ICEBERG_PARTS")
     if o.price is not None and o.avg_price > 0:
         lo, hi = o.avg_price * PERCENT_DOWN, o.avg_price * PERCENT_UP
         if not lo <= o.price <= hi:

@@ -16,7 +16,7 @@ __all__ = ["FAULT_KINDS", "MAX_HOLD_SECONDS", "Fault", "FaultPlan"]
 
 #: What a fault can do to a request.
 FAULT_KINDS: frozenset[str] = frozenset(
-    {"status", "delay", "timeout", "drop", "malformed", "lose_response", "shape", "late"}
+    {"status", "delay", "timeout", "drop", "malformed", "lose_response", "shape", "late", "error"}
 )
 #: A "timeout" fault holds a request at most this long (and is released on stop()).
 MAX_HOLD_SECONDS = 60.0
@@ -36,6 +36,8 @@ class Fault:
     delay: float | None = None
     #: ``shape`` faults: the 2xx body sent instead of the real answer (valid JSON, wrong shape).
     body: str | None = None
+    #: ``error`` faults: the venue error to answer (Binance code or table key, Upbit name).
+    error: int | str | None = None
 
     def matches(self, exchange: str, path: str) -> bool:
         """Whether this fault applies to a request of ``exchange`` for ``path``."""
@@ -77,6 +79,7 @@ class FaultPlan:
         delay: float | None = None,
         kind: str | None = None,
         body: str | None = None,
+        error: int | str | None = None,
     ) -> Fault:
         """Fault the next ``count`` requests to ``exchange`` (only ``endpoint`` if given).
 
@@ -88,7 +91,10 @@ class FaultPlan:
         ``lose_response``: process the request fully, then drop the connection; ``shape``:
         process the request fully, then answer 200 with ``body`` (default ``null``) instead;
         ``late``: hold the request ``delay`` s (the client times out), *then* process it and
-        drop the connection — the venue applying an order after the client gave up.
+        drop the connection — the venue applying an order after the client gave up;
+        ``error``: answer the venue's own error body for ``error`` — a Binance code (``-1007``)
+        or table key (``"TIMEOUT"``), an Upbit name (``"expired_access_key"``) — with its HTTP
+        status (``status`` overrides), for errors a request cannot provoke on its own.
         """
         name = _check_exchange(exchange)
         if kind is None:
@@ -97,17 +103,23 @@ class FaultPlan:
             kind = "status"
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {sorted(FAULT_KINDS)}")
+        if kind in ("status", "error") and status is not None and not 100 <= status <= 599:
+            raise ValueError("HTTP status must be between 100 and 599")
         if kind == "status" and (status is None or not 100 <= status <= 599):
             raise ValueError("a status fault needs an HTTP status between 100 and 599")
         if kind in ("delay", "late") and (delay is None or delay < 0):
             raise ValueError(f"a {kind} fault needs delay >= 0 seconds")
         if kind == "shape" and body is None:
             body = "null"
+        if kind == "error":
+            from xtoolkit.sandbox.errors import fault_error
+
+            fault_error(name, error, status)  # unknown errors fail here, not on the request
         if count < 1:
             raise ValueError("count must be >= 1")
         if endpoint is not None and not endpoint.startswith("/"):
             raise ValueError("endpoint is a path such as '/api/v3/order'")
-        fault = Fault(name, kind, count, endpoint, status, retry_after, delay, body)
+        fault = Fault(name, kind, count, endpoint, status, retry_after, delay, body, error)
         with self._lock:
             self._queue.append(fault)
         return fault

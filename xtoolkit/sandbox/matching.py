@@ -57,6 +57,9 @@ class Engine:
         self._orders: dict[str, list[Order]] = {v: [] for v in VENUES}
         self._open: dict[int, list[Order]] = {}
         self._stops: dict[int, list[Order]] = {}
+        #: Listing indices whose matching is suspended (a symbol set to a non-trading status):
+        #: resting orders neither fill nor trigger until it trades again.
+        self.paused: set[int] = set()
         self._next_id = 48_291_746_013
         market.listeners.append(self._on_ticks)
 
@@ -301,6 +304,8 @@ class Engine:
     def _trigger_stops(self, batch: TickBatch) -> None:
         """Start stop orders whose trigger a tick's mid reached, as takers at that tick."""
         for idx, waiting in list(self._stops.items()):
+            if idx in self.paused:
+                continue
             for order in list(waiting):
                 assert order.stop_price is not None
                 mids = (batch.bids[:, idx] + batch.asks[:, idx]) / 2
@@ -347,7 +352,7 @@ class Engine:
         """Trigger stops, then fill resting orders the walk crossed during ``batch``."""
         self._trigger_stops(batch)
         for idx, resting in list(self._open.items()):
-            if not resting:
+            if not resting or idx in self.paused:
                 continue
             lst = resting[0].listing
             bids, asks = batch.bids[:, idx], batch.asks[:, idx]

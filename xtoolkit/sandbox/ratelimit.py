@@ -21,11 +21,14 @@ from dataclasses import dataclass, field
 __all__ = [
     "BINANCE_STRIKES_BEFORE_BAN",
     "BINANCE_WEIGHTS",
+    "SAPI_IP_LIMIT",
+    "SAPI_WEIGHTS",
     "UPBIT_GROUPS",
     "UPBIT_ROUTE_GROUPS",
     "UPBIT_STRIKES_BEFORE_BAN",
     "BinanceLimiter",
     "Decision",
+    "SapiLimiter",
     "UpbitGroup",
     "UpbitLimiter",
     "Weight",
@@ -123,8 +126,18 @@ BINANCE_WEIGHTS: dict[tuple[str, str], Weight] = {
     ("GET", "/api/v3/openOrders"): Weight(one_symbol=6, other=80),
     ("GET", "/api/v3/allOrders"): Weight(20),
     ("GET", "/api/v3/account"): Weight(20),
+    ("GET", "/api/v3/account/commission"): Weight(20),
     ("GET", "/api/v3/myTrades"): Weight(20, param=("orderId", 5)),
 }
+
+
+#: ``/sapi`` IP weights (spec §10.2 / §10.3); each endpoint has its own budget.
+SAPI_WEIGHTS: dict[tuple[str, str], int] = {
+    ("GET", "/sapi/v1/capital/config/getall"): 10,
+    ("GET", "/sapi/v1/asset/tradeFee"): 1,
+}
+#: Per-endpoint IP weight budget of an IP-limited ``/sapi`` endpoint per minute (spec §10.1).
+SAPI_IP_LIMIT = 12_000
 
 
 def binance_weight(method: str, path: str, params: dict[str, str]) -> Weight:
@@ -191,6 +204,27 @@ class BinanceLimiter:
     def used(self, ip: str, now: float) -> int:
         """Weight used by ``ip`` in the current minute."""
         return self._state(ip, now).used
+
+
+class SapiLimiter:
+    """``/sapi`` IP weight: one budget per (IP, endpoint) per clock minute, reported in
+    ``X-SAPI-USED-IP-WEIGHT-1M``; over it → 429 (no 418 escalation, spec §10.1)."""
+
+    def __init__(self, limit: int = SAPI_IP_LIMIT) -> None:
+        self.limit = limit
+        self._used: dict[tuple[str, str], tuple[int, int]] = {}
+
+    def admit(self, ip: str, path: str, weight: int, now: float) -> Decision:
+        """Charge ``weight`` to ``path``'s budget for ``ip``."""
+        minute = int(now // 60)
+        last, used = self._used.get((ip, path), (minute, 0))
+        if last != minute:
+            used = 0
+        used += weight
+        self._used[(ip, path)] = (minute, used)
+        if used <= self.limit:
+            return Decision(200, used)
+        return Decision(429, used, max(1, math.ceil((minute + 1) * 60 - now)))
 
 
 @dataclass(frozen=True, slots=True)

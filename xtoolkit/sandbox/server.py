@@ -2,7 +2,9 @@
 
 The aiohttp server runs on its own event loop in a daemon thread, bound to loopback only.
 Tests and notebooks talk to it over real HTTP and steer it through :attr:`Sandbox.faults`,
-:attr:`Sandbox.market` and :meth:`Sandbox.add_account`.
+:attr:`Sandbox.market`, :attr:`Sandbox.fees`, :attr:`Sandbox.wallets`,
+:meth:`Sandbox.add_account`, :meth:`Sandbox.add_key_pair_account` and
+:meth:`Sandbox.restrict_key`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 from types import TracebackType
@@ -20,9 +23,11 @@ from xtoolkit._credentials import Credentials
 from xtoolkit.sandbox import binance_orders, upbit_exchange
 from xtoolkit.sandbox.app import build_app
 from xtoolkit.sandbox.faults import FaultPlan
+from xtoolkit.sandbox.fees import FeeSchedule
 from xtoolkit.sandbox.market import VENUES
 from xtoolkit.sandbox.requestlog import RequestLog
 from xtoolkit.sandbox.state import SandboxClock, SandboxState, parse_instant
+from xtoolkit.sandbox.wallets import WalletBook
 from xtoolkit.sandbox.ws_hub import StreamHub
 
 __all__ = ["MarketHandle", "Sandbox", "sandbox"]
@@ -72,6 +77,26 @@ class MarketHandle:
     def symbols(self, exchange: str) -> list[str]:
         """Native symbols listed on ``exchange``."""
         return [lst.symbol for lst in self._state.market.listings(_venue(exchange))]
+
+    def set_status(self, exchange: str, native: str, status: str) -> None:
+        """Put a Binance symbol in ``status`` — ``TRADING``, ``END_OF_DAY``, ``HALT``, ``BREAK``
+        or ``CANCEL_ONLY`` (spec §13.1). exchangeInfo and the ``symbolStatus`` filter report
+        it; only ``TRADING`` takes new orders (others: ``-2010 Market is closed.``); resting
+        orders stay cancelable but do not fill until the symbol trades again. The public book
+        and tape keep moving (the simulation does not pause)."""
+        if _venue(exchange) != "binance":
+            raise ValueError("symbol statuses are a Binance notion; Upbit markets have none")
+        with self._state.lock:
+            self._state.set_symbol_status(native, status)
+
+    def status(self, exchange: str, native: str) -> str:
+        """A Binance symbol's current status."""
+        if _venue(exchange) != "binance":
+            raise ValueError("symbol statuses are a Binance notion; Upbit markets have none")
+        with self._state.lock:
+            if self._state.market.listing("binance", native) is None:
+                raise KeyError(f"binance does not list {native!r}")
+            return self._state.symbol_status(native)
 
     @property
     def ticks(self) -> int:
@@ -254,9 +279,78 @@ class Sandbox:
             acct = self.state.add_account(_venue(exchange), dict(balances))
         return Credentials(acct.key, acct.secret)
 
+    def add_key_pair_account(
+        self, balances: dict[str, str], public_key: str | bytes, *, api_key: str | None = None
+    ) -> str:
+        """Register a Binance Ed25519 or RSA (2048/4096 bit) public key — PEM text
+        (``-----BEGIN PUBLIC KEY-----``) — for a new account holding ``balances``, and return
+        the API key the venue issues for it (64 letters/digits, or ``api_key`` if given).
+
+        Sign requests with the matching private key exactly as Binance specifies (spec §12):
+        base64 of the signature over the HMAC payload, percent-encoded as ``signature=``, the
+        API key in ``X-MBX-APIKEY``. HMAC accounts (:meth:`add_account`) keep working beside
+        it: the server picks the check by API key. Needs the ``cryptography`` package."""
+        from xtoolkit.sandbox.auth import BINANCE_KEY_RE
+        from xtoolkit.sandbox.binance_keys import load_public_key
+
+        key = load_public_key(public_key)
+        if api_key is not None and not BINANCE_KEY_RE.match(api_key):
+            raise ValueError("a Binance API key is 64 letters and digits")
+        with self.state.lock:
+            acct = self.state.accounts.add("binance", dict(balances), key=api_key, public_key=key)
+        return acct.key
+
+    def restrict_key(
+        self,
+        exchange: str,
+        key: str,
+        *,
+        permissions: Iterable[str] | None = None,
+        allowed_ips: Iterable[str] | None = None,
+        expired: bool | None = None,
+    ) -> None:
+        """Change what an API key may do, as on the venues' key-management pages:
+        ``permissions`` (Binance ``READ`` / ``TRADE``; Upbit ``"View Account"``,
+        ``"View Orders"``, ``"Make Orders"``, ``"View Withdrawals"``; ``None`` leaves them),
+        ``allowed_ips`` (the allow-list; requests from elsewhere fail) and ``expired`` (Upbit
+        keys expire after a year). Binance answers ``-2015`` for all three; Upbit
+        ``out_of_scope``, ``no_authorization_i_p`` and ``expired_access_key``."""
+        from xtoolkit.sandbox.accounts import BINANCE_PERMISSIONS, UPBIT_PERMISSIONS
+
+        venue = _venue(exchange)
+        known = BINANCE_PERMISSIONS if venue == "binance" else UPBIT_PERMISSIONS
+        with self.state.lock:
+            acct = self.state.accounts.get(venue, key)
+            if acct is None:
+                raise KeyError(f"no {venue} account has that key")
+            if permissions is not None:
+                chosen = frozenset(permissions)
+                if not chosen <= set(known):
+                    raise ValueError(f"{venue} key permissions are {known}")
+                acct.permissions = chosen
+            if allowed_ips is not None:
+                acct.allowed_ips = frozenset(allowed_ips)
+            if expired is not None:
+                acct.expired = bool(expired)
+
     def connect_kwargs(self) -> dict[str, object]:
         """Keyword arguments that point the toolkit's client at this sandbox."""
         return {"base_urls": self.urls, "credentials": self.credentials, "sandbox": True}
+
+    # -- venue data tests can change -----------------------------------------------------------
+    @property
+    def fees(self) -> FeeSchedule:
+        """Trading fees of both venues: ``set_commission(exchange, maker=, taker=, symbol=)``,
+        ``commission(exchange, symbol)``, ``reset()`` — see :class:`~xtoolkit.sandbox.fees.FeeSchedule`."""
+        return self.state.fees
+
+    @property
+    def wallets(self) -> WalletBook:
+        """Deposit/withdrawal networks of both venues: ``suspend(exchange, asset, network,
+        deposit=, withdraw=)``, ``resume(...)``, ``set_withdraw_fee(...)``,
+        ``set_withdraw_limits(...)``, ``set_block_state(...)`` (Upbit), ``networks(...)``,
+        ``reset()`` — see :class:`~xtoolkit.sandbox.wallets.WalletBook`."""
+        return self.state.wallets
 
     # -- observation -------------------------------------------------------------------------
     @property

@@ -12,12 +12,18 @@ from xtoolkit.sandbox.accounts import DEFAULT_BALANCES, DEFAULT_KEYS, Account, A
 from xtoolkit.sandbox.auth import NonceRegistry
 from xtoolkit.sandbox.catalog import Catalog, load_catalog
 from xtoolkit.sandbox.faults import FaultPlan
+from xtoolkit.sandbox.fees import FeeSchedule
 from xtoolkit.sandbox.market import MarketSim
 from xtoolkit.sandbox.matching import Engine
-from xtoolkit.sandbox.ratelimit import BinanceLimiter, UpbitLimiter
+from xtoolkit.sandbox.ratelimit import BinanceLimiter, SapiLimiter, UpbitLimiter
 from xtoolkit.sandbox.requestlog import RequestLog
+from xtoolkit.sandbox.wallets import WalletBook
 
-__all__ = ["SandboxClock", "SandboxState", "parse_instant", "wall_ms"]
+__all__ = ["BINANCE_STATUSES", "SandboxClock", "SandboxState", "parse_instant", "wall_ms"]
+
+#: Binance symbol statuses (``enums.md``, spec §13.1). Only ``TRADING`` accepts new orders;
+#: the others keep the book and accept cancels.
+BINANCE_STATUSES = ("TRADING", "END_OF_DAY", "HALT", "BREAK", "CANCEL_ONLY")
 
 
 def wall_ms() -> int:
@@ -110,11 +116,18 @@ class SandboxState:
         self.log = RequestLog()
         self.binance_limiter = BinanceLimiter(binance_weight_limit, ban_seconds)
         self.upbit_limiter = UpbitLimiter(ban_seconds)
+        self.sapi_limiter = SapiLimiter()
         self.nonces = NonceRegistry()
         #: Upbit identifiers ever presented per access key (never reusable, even after errors).
         self.upbit_identifiers: dict[str, set[str]] = {}
         #: Binance order placements per account key (for ORDERS limits and count headers).
         self.order_times: dict[str, deque[float]] = {}
+        #: Trading fees of both venues (``box.fees``).
+        self.fees = FeeSchedule(self.lock)
+        #: Deposit/withdrawal networks of both venues (``box.wallets``).
+        self.wallets = WalletBook(self.lock)
+        #: Binance symbol statuses set at run time (``box.market.set_status``), over the seed's.
+        self.binance_status: dict[str, str] = {}
         self.stopping = threading.Event()
 
     def add_account(
@@ -134,6 +147,34 @@ class SandboxState:
                 if lst is not None and bal.total > 0:
                     bal.avg_buy_price = lst.grid.nearest(self.market.mid(lst))
         return acct
+
+    def symbol_status(self, symbol: str) -> str:
+        """A Binance symbol's current status (``TRADING``, ``BREAK``, ``CANCEL_ONLY`` ...)."""
+        status = self.binance_status.get(symbol)
+        if status is not None:
+            return status
+        return self.catalog.binance[symbol].status
+
+    def set_symbol_status(self, symbol: str, status: str) -> None:
+        """Change a Binance symbol's status (caller holds :attr:`lock`). A symbol that stops
+        trading keeps its book and resting orders — they can be canceled but no longer fill;
+        the seeded ``BREAK`` symbol has no market to come back to."""
+        if status not in BINANCE_STATUSES:
+            raise ValueError(f"status must be one of {BINANCE_STATUSES}")
+        lst = self.market.listing("binance", symbol)
+        if lst is None:
+            raise KeyError(f"binance does not list {symbol!r}")
+        seeded = self.catalog.binance[symbol].status
+        if status == "TRADING" and seeded != "TRADING":
+            raise ValueError(f"{symbol} is {seeded} in the seed data: it has no market to resume")
+        if status == seeded:
+            self.binance_status.pop(symbol, None)
+        else:
+            self.binance_status[symbol] = status
+        if status == "TRADING":
+            self.engine.paused.discard(lst.index)
+        else:
+            self.engine.paused.add(lst.index)
 
     def now_ms(self) -> int:
         """The sandbox clock (epoch ms), before any per-venue skew."""

@@ -34,6 +34,7 @@ from xtoolkit.sandbox.upbit_quotation import (
     ticker_all,
     trades_ticks,
 )
+from xtoolkit.sandbox.upbit_wallet import wallet_status, withdraw_chance
 from xtoolkit.sandbox.wire import ApiRequest, Reply
 
 __all__ = ["ROUTES", "Route", "dispatch"]
@@ -41,10 +42,16 @@ __all__ = ["ROUTES", "Route", "dispatch"]
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """An Upbit endpoint: handler and whether it needs a JWT."""
+    """An Upbit endpoint: handler, whether it needs a JWT, and the key permission it needs
+    (spec upbit.md §4 table; ``None``: any valid key)."""
 
     handler: Callable[..., Reply]
     private: bool = False
+    permission: str | None = None
+
+
+VIEW_ACCOUNT, VIEW_ORDERS, MAKE_ORDERS = "View Account", "View Orders", "Make Orders"
+VIEW_WITHDRAWALS = "View Withdrawals"
 
 
 ROUTES: dict[tuple[str, str], Route] = {
@@ -60,17 +67,20 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/v1/candles/weeks"): Route(period_candles("weeks")),
     ("GET", "/v1/candles/months"): Route(period_candles("months")),
     ("GET", "/v1/candles/years"): Route(period_candles("years")),
-    ("GET", "/v1/accounts"): Route(accounts, private=True),
-    ("GET", "/v1/orders/chance"): Route(chance, private=True),
-    ("POST", "/v1/orders"): Route(new_order, private=True),
-    ("POST", "/v1/orders/test"): Route(test_order, private=True),
-    ("GET", "/v1/order"): Route(get_order, private=True),
-    ("DELETE", "/v1/order"): Route(cancel_order, private=True),
-    ("GET", "/v1/orders/open"): Route(orders_open, private=True),
-    ("DELETE", "/v1/orders/open"): Route(cancel_open, private=True),
-    ("GET", "/v1/orders/closed"): Route(orders_closed, private=True),
-    ("GET", "/v1/orders/uuids"): Route(orders_by_ids, private=True),
-    ("DELETE", "/v1/orders/uuids"): Route(cancel_by_ids, private=True),
+    ("GET", "/v1/accounts"): Route(accounts, True, VIEW_ACCOUNT),
+    ("GET", "/v1/orders/chance"): Route(chance, True, VIEW_ORDERS),
+    ("POST", "/v1/orders"): Route(new_order, True, MAKE_ORDERS),
+    ("POST", "/v1/orders/test"): Route(test_order, True, MAKE_ORDERS),
+    ("GET", "/v1/order"): Route(get_order, True, VIEW_ORDERS),
+    ("DELETE", "/v1/order"): Route(cancel_order, True, MAKE_ORDERS),
+    ("GET", "/v1/orders/open"): Route(orders_open, True, VIEW_ORDERS),
+    ("DELETE", "/v1/orders/open"): Route(cancel_open, True, MAKE_ORDERS),
+    ("GET", "/v1/orders/closed"): Route(orders_closed, True, VIEW_ORDERS),
+    ("GET", "/v1/orders/uuids"): Route(orders_by_ids, True, VIEW_ORDERS),
+    ("DELETE", "/v1/orders/uuids"): Route(cancel_by_ids, True, MAKE_ORDERS),
+    # Wallet (spec upbit.md §11); there is no withdrawal endpoint.
+    ("GET", "/v1/status/wallet"): Route(wallet_status, True),
+    ("GET", "/v1/withdraws/chance"): Route(withdraw_chance, True, VIEW_WITHDRAWALS),
 }
 
 
@@ -92,5 +102,7 @@ def dispatch(state: SandboxState, req: ApiRequest, route: Route) -> Reply:
         hash_inputs=inputs,
         accounts=state.accounts,
         nonces=state.nonces,
+        remote=req.remote,
+        permission=route.permission,
     )
     return route.handler(state, req, q, auth.account)

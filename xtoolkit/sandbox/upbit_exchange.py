@@ -36,6 +36,7 @@ from xtoolkit.sandbox.upbit_rules import (
 from xtoolkit.sandbox.wire import ApiRequest, Reply
 
 __all__ = [
+    "account_row",
     "accounts",
     "cancel_by_ids",
     "cancel_open",
@@ -56,7 +57,8 @@ TRADE_NAMESPACE = uuidlib.UUID("6f1b2b1e-0c4a-4a57-9d62-7f0b1f5d2a10")
 
 
 # -- exchange: accounts and orders ---------------------------------------------------------
-def _account_row(acct: Account, currency: str) -> dict[str, object]:
+def account_row(acct: Account, currency: str) -> dict[str, object]:
+    """One ``GET /v1/accounts`` entry (also ``bid_account``/``ask_account``/``account``)."""
     bal = acct.balance(currency)
     return {
         "currency": currency,
@@ -74,7 +76,7 @@ def accounts(state: SandboxState, req: ApiRequest, q: Query, acct: Account) -> R
         "KRW",
         *sorted(c for c, b in acct.balances.items() if c != "KRW" and (b.free > 0 or b.locked > 0)),
     ]
-    return Reply(body=[_account_row(acct, c) for c in names])
+    return Reply(body=[account_row(acct, c) for c in names])
 
 
 def chance(state: SandboxState, req: ApiRequest, q: Query, acct: Account) -> Reply:
@@ -86,13 +88,15 @@ def chance(state: SandboxState, req: ApiRequest, q: Query, acct: Account) -> Rep
     if lst is None:
         raise upbit_error("validation_error", detail="market does not have a valid value")
     rule = QUOTE_RULES[lst.quote]
-    fee = fmt_plain(rule.fee)
+    # Taker rates for bids/asks, maker rates for maker fills (spec upbit.md §12.1).
+    rates = state.fees.commission(VENUE, lst.symbol)
+    taker, maker = fmt_plain(rates.taker), fmt_plain(rates.maker)
     return Reply(
         body={
-            "bid_fee": fee,
-            "ask_fee": fee,
-            "maker_bid_fee": fee,
-            "maker_ask_fee": fee,
+            "bid_fee": taker,
+            "ask_fee": taker,
+            "maker_bid_fee": maker,
+            "maker_ask_fee": maker,
             "market": {
                 "id": lst.symbol,
                 "name": f"{lst.base}/{lst.quote}",
@@ -105,8 +109,8 @@ def chance(state: SandboxState, req: ApiRequest, q: Query, acct: Account) -> Rep
                 "max_total": fmt_plain(rule.max_total),
                 "state": "active",
             },
-            "bid_account": _account_row(acct, lst.quote),
-            "ask_account": _account_row(acct, lst.base),
+            "bid_account": account_row(acct, lst.quote),
+            "ask_account": account_row(acct, lst.base),
         }
     )
 
@@ -182,7 +186,7 @@ def render_order(
 
 def _engine_order(state: SandboxState, acct: Account, r: OrderRequest, now: int) -> Order:
     """Translate an Upbit request into an engine order (best orders limit to the touch)."""
-    rule = QUOTE_RULES[r.listing.quote]
+    rates = state.fees.commission(VENUE, r.listing.symbol)
     side = "BUY" if r.side == "bid" else "SELL"
     kind, price, qty, quote_qty = "LIMIT", r.price, r.volume, None
     tif = {"ioc": "IOC", "fok": "FOK"}.get(r.time_in_force or "", "GTC")
@@ -210,8 +214,8 @@ def _engine_order(state: SandboxState, acct: Account, r: OrderRequest, now: int)
         price=price,
         qty=qty,
         quote_qty=quote_qty,
-        taker_fee=rule.fee,
-        maker_fee=rule.fee,
+        taker_fee=rates.taker,
+        maker_fee=rates.maker,
         fee_style=FEE_IN_QUOTE,
         created=now,
         updated=now,

@@ -157,10 +157,13 @@ def ticker(state: SandboxState, req: ApiRequest, q: Query) -> Reply:
 
 
 def ticker_all(state: SandboxState, req: ApiRequest, q: Query) -> Reply:
-    """``GET /v1/ticker/all?quote_currencies=KRW,BTC``."""
+    """``GET /v1/ticker/all?quote_currencies=KRW,BTC`` (``quote_currencies`` is required,
+    spec upbit.md §12.2)."""
     raw = q.get("quote_currencies")
-    quotes = {c.strip() for c in raw.split(",")} if raw else None
-    listings = [lst for lst in state.market.listings(VENUE) if quotes is None or lst.quote in quotes]
+    if not raw:
+        raise upbit_error("missing_param")
+    quotes = {c.strip() for c in raw.split(",")}
+    listings = [lst for lst in state.market.listings(VENUE) if lst.quote in quotes]
     return Reply(body=[_ticker(state, lst, req.now_ms) for lst in listings])
 
 

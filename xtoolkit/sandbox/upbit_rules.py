@@ -30,19 +30,19 @@ D = Decimal
 
 @dataclass(frozen=True, slots=True)
 class QuoteRule:
-    """Per-quote-currency limits and fees (``orders/chance``)."""
+    """Per-quote-currency order totals (``orders/chance``); fees live in
+    :mod:`xtoolkit.sandbox.fees`."""
 
     currency: str
     min_total: Decimal
     max_total: Decimal
-    fee: Decimal
 
 
-#: Spec upbit.md §2: minimum totals since 2024-08-19; KRW fee 0.05 %, BTC/USDT markets 0.25 %.
+#: Spec upbit.md §2: minimum totals since 2024-08-19; BTC market max 10 BTC since 2025-05-19.
 QUOTE_RULES: dict[str, QuoteRule] = {
-    "KRW": QuoteRule("KRW", D(5000), D(1_000_000_000), D("0.0005")),
-    "BTC": QuoteRule("BTC", D("0.00005"), D(10), D("0.0025")),
-    "USDT": QuoteRule("USDT", D("0.5"), D(1_000_000), D("0.0025")),
+    "KRW": QuoteRule("KRW", D(5000), D(1_000_000_000)),
+    "BTC": QuoteRule("BTC", D("0.00005"), D(10)),
+    "USDT": QuoteRule("USDT", D("0.5"), D(1_000_000)),
 }
 
 BID_TYPES: tuple[str, ...] = ("best_fok", "best_ioc", "limit", "limit_fok", "limit_ioc", "price")

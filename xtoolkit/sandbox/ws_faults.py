@@ -74,7 +74,10 @@ class StreamFaults:
 
     def stall(self, exchange: str, seconds: float) -> None:
         """Go silent on ``exchange``'s connections for ``seconds``: no data, no pings, no pongs
-        (what is due meanwhile is lost, as on a frozen link)."""
+        (what is due meanwhile is lost, as on a frozen link). New connection attempts get no
+        answer either: their handshake is held until the stall ends and completes then — a
+        client whose handshake timeout is shorter sees a timeout, never a connection that
+        accepts and then drops its frames."""
         name = _venue(exchange)
         if not seconds >= 0:
             raise ValueError("seconds must be >= 0")

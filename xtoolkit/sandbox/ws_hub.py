@@ -7,9 +7,10 @@ subscriber (:mod:`~xtoolkit.sandbox.ws_binance`, :mod:`~xtoolkit.sandbox.ws_upbi
 ``freeze=False`` the pump also wakes at every tick boundary, so a notebook sees the market move
 without asking.
 
-Routes (same port as REST): Binance ``/ws``, ``/ws/<streams>``, ``/stream?streams=a/b``;
-Upbit ``/websocket/v1``. Timings live in :attr:`StreamHub.settings`; faults in
-``box.faults.ws_*``.
+Routes (same port as REST): Binance ``/ws``, ``/ws/<streams>`` (or ``/ws/<anything>``, a
+connection without stream), ``/stream?streams=a/b``; Upbit ``/websocket/v1``. Timings and
+limits live in :attr:`StreamHub.settings`; faults in ``box.faults.ws_*``; a planned-shutdown
+notice is :meth:`StreamHub.announce_shutdown`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ log = logging.getLogger("xtoolkit.sandbox")
 MAX_INCOMING = 1024**2
 #: Close code for planned disconnects (the sandbox stopping).
 GOING_AWAY = 1001
+#: How often a handshake held by a stall re-checks it (seconds).
+STALL_POLL_S = 0.05
 
 
 class StreamHub:
@@ -78,9 +81,7 @@ class StreamHub:
             self._pump_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._pump_task
-        now = self.state.now_ms()
-        for peer in list(self.binance.peers):
-            peer.send(self.binance.shutdown_frame(now))
+        self.binance.announce_shutdown(self.state.venue_ms("binance"))
         await asyncio.sleep(0)  # let the writers flush the shutdown event
         peers = [*self.binance.peers, *self.upbit.peers]
         await asyncio.gather(*(p.close(GOING_AWAY, "server shutdown") for p in peers))
@@ -104,6 +105,20 @@ class StreamHub:
         for peer in list(side.peers):
             peer.abort("dropped by fault")
 
+    def announce_shutdown(self) -> None:
+        """Send Binance's ``serverShutdown`` event to every open Binance stream connection now,
+        without closing them (what the venue does before planned maintenance, spec §11.4;
+        the sandbox also sends it when it stops). Thread-safe."""
+        loop = self._loop
+        if loop is None:
+            return
+
+        def send() -> None:
+            self.binance.announce_shutdown(self.state.venue_ms("binance"))
+
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(send)
+
     def connections(self, exchange: str | None = None) -> int:
         """Open stream connections (of one exchange, or both)."""
         peers = [*self.binance.peers, *self.upbit.peers]
@@ -111,13 +126,18 @@ class StreamHub:
 
     # -- publishing ------------------------------------------------------------------------------
     def _wait_seconds(self) -> float | None:
+        """Until the next tick boundary (live market) or paced Binance stream, whichever is
+        first (``None``: wait for a poke)."""
+        dues = [d for d in (self.binance.wake_in(), self.upbit.wake_in()) if d is not None]
+        paced = min(dues) if dues else None
         market = self.state.market
         if market.freeze:
-            return None
+            return paced
         tick_ms = market.tick_seconds * 1000
         now = self.state.now_ms()
         due = (int((now - market.start_ms) // tick_ms) + 1) * tick_ms + market.start_ms
-        return max(0.001, (due - now) / 1000)
+        tick = max(0.001, (due - now) / 1000)
+        return tick if paced is None else min(tick, paced)
 
     async def _pump(self) -> None:
         wake = self._wake
@@ -143,9 +163,21 @@ class StreamHub:
         task.add_done_callback(self._tasks.discard)
         return task
 
+    async def _hold_while_stalled(self, venue: str) -> None:
+        """A stalled link answers nothing — handshakes included: an attempt made during a
+        stall is held until the stall ends (or the sandbox stops), then proceeds. Whether the
+        client waits that long is up to its handshake timeout, as on a frozen network."""
+        faults = self.state.faults.ws
+        while not self.state.stopping.is_set():
+            left = faults.stalled(venue)
+            if left <= 0:
+                return
+            await asyncio.sleep(min(left, STALL_POLL_S))
+
     async def _accept(
         self, request: web.Request, venue: str
     ) -> tuple[web.WebSocketResponse, Peer] | web.Response:
+        await self._hold_while_stalled(venue)
         if self.state.faults.ws.take_refuse(venue):
             return web.Response(status=503, text="503 Service Unavailable")
         ws = web.WebSocketResponse(autoping=False, max_msg_size=MAX_INCOMING)
@@ -158,12 +190,12 @@ class StreamHub:
         checked = self.binance.check(request)
         if isinstance(checked, web.Response):
             return checked
-        streams, combined = checked
+        streams, combined, micros = checked
         accepted = await self._accept(request, "binance")
         if isinstance(accepted, web.Response):
             return accepted
         ws, peer = accepted
-        self._open_binance(peer, streams, combined)
+        self._open_binance(peer, streams, combined, micros)
         tasks = [self._spawn(peer.writer()), self._spawn(self._binance_keepalive(peer))]
         try:
             async for msg in ws:
@@ -182,6 +214,7 @@ class StreamHub:
                     with self.state.lock:
                         reply = self.binance.control(peer, msg.data)
                     peer.send(Frame(reply))
+                    self.poke()  # a new paced stream publishes its first event
         finally:
             self.binance.closed(peer)
             peer.finish("connection ended")
@@ -189,9 +222,10 @@ class StreamHub:
                 task.cancel()
         return ws
 
-    def _open_binance(self, peer: Peer, streams: list[StreamName], combined: bool) -> None:
+    def _open_binance(self, peer: Peer, streams: list[StreamName], combined: bool, micros: bool) -> None:
         with self.state.lock:
-            self.binance.opened(peer, streams, combined)
+            self.binance.opened(peer, streams, combined, micros)
+        self.poke()  # paced streams named in the URL publish their first event
 
     async def _binance_keepalive(self, peer: Peer) -> None:
         while not peer.closed:

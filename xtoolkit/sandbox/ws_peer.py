@@ -41,7 +41,12 @@ class StreamSettings:
     per connection before it is cut as too slow; ``max_incoming_per_s``: Binance's limit of
     incoming messages (text, ping and pong frames) per second (real: 5; 0 disables);
     ``diff_levels``: book levels per side the Binance diff-depth stream covers (levels leaving
-    that window are sent as removals).
+    that window are sent as removals); ``ticker_interval``: Binance ``@ticker`` /
+    ``@miniTicker`` / ``!miniTicker@arr`` update speed (real: 1 s); ``kline_interval`` and
+    ``kline_1s_interval``: ``@kline_<i>`` update speed (real: 2 s, 1 s for ``1s``);
+    ``max_connects_per_5min``: Binance connection attempts per IP per 5 minutes before the
+    handshake is refused with HTTP 429 (real: 300; 0 disables); ``candle_interval``: Upbit
+    ``candle.*`` messages at most this often per market and type (real: 1 s).
     """
 
     ping_interval: float = 20.0
@@ -51,6 +56,11 @@ class StreamSettings:
     max_pending: int = 10_000
     max_incoming_per_s: int = 5
     diff_levels: int = 1000
+    ticker_interval: float = 1.0
+    kline_interval: float = 2.0
+    kline_1s_interval: float = 1.0
+    max_connects_per_5min: int = 300
+    candle_interval: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)

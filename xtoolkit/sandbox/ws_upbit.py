@@ -2,10 +2,13 @@
 
 A client sends one JSON array ``[{"ticket": ...}, {"type": "ticker", "codes": [...]}, ...,
 {"format": "DEFAULT"}]``; a new request replaces the connection's subscriptions. Types
-``ticker``, ``trade`` and ``orderbook`` (codes may carry ``.1|.5|.15|.30`` units; default 30,
-as REST), options ``is_only_snapshot`` / ``is_only_realtime``, formats ``DEFAULT`` and
-``JSON_LIST``. Every message is a **binary** frame of UTF-8 JSON with ``stream_type``
-``SNAPSHOT`` (sent right after subscribing) or ``REALTIME``. Text ``PING`` is answered with
+``ticker``, ``trade``, ``orderbook`` (codes may carry ``.1|.5|.15|.30`` units; default 30,
+as REST) and ``candle.1s`` / ``candle.1m`` … ``candle.240m`` (REST candle fields; pushed at
+most once per ``candle_interval`` and only after a trade changed the candle), options
+``is_only_snapshot`` / ``is_only_realtime``, formats ``DEFAULT``, ``SIMPLE`` (abbreviated
+field names), ``JSON_LIST`` and ``SIMPLE_LIST`` (array-wrapped).
+Every message is a **binary** frame of UTF-8 JSON with ``stream_type`` ``SNAPSHOT`` (sent
+right after subscribing) or ``REALTIME``. Text ``PING`` is answered with
 ``{"status":"UP"}``, repeated every ``status_interval``; a connection silent for
 ``idle_timeout`` is closed. Bad requests get ``{"error": {"name", "message"}}``.
 
@@ -16,28 +19,123 @@ reuse the REST ticker fields; trades carry the REST ``sequential_id``.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from xtoolkit.sandbox.candles import DAY, MINUTE
+from xtoolkit.sandbox.candles import DAY, MINUTE, SECOND, UPBIT_MINUTE_UNITS, Interval
 from xtoolkit.sandbox.market import Listing
 from xtoolkit.sandbox.state import SandboxState
 from xtoolkit.sandbox.trades import TradeBatch, sequential_id
 from xtoolkit.sandbox.upbit_format import VISIBLE_LEVELS, as_number, price_number, volume_number
-from xtoolkit.sandbox.upbit_quotation import _prev_close_before, _ticker
+from xtoolkit.sandbox.upbit_quotation import _candle_rows, _prev_close_before, _ticker, _traded_candles
 from xtoolkit.sandbox.wire import dumps
 from xtoolkit.sandbox.ws_peer import Frame, Peer, StreamSettings
 
 __all__ = ["VENUE", "UpbitStreams", "UpbitSubs", "parse_request"]
 
 VENUE = "upbit"
-TYPES = ("ticker", "trade", "orderbook")
+#: ``candle.*`` types and their period (spec upbit.md §8: 1 s and the REST minute units).
+CANDLE_TYPES: dict[str, int] = {
+    "candle.1s": SECOND,
+    **{f"candle.{unit}m": unit * MINUTE for unit in sorted(UPBIT_MINUTE_UNITS)},
+}
+TYPES = ("ticker", "trade", "orderbook", *CANDLE_TYPES)
 UNIT_COUNTS = (1, 5, 15, 30)
-FORMATS = ("DEFAULT", "JSON_LIST")
-_UNSUPPORTED_FORMATS = ("SIMPLE", "SIMPLE_LIST")
+FORMATS = ("DEFAULT", "JSON_LIST", "SIMPLE", "SIMPLE_LIST")
 STATUS_UP = dumps({"status": "UP"})
+_COMMON = {"type": "ty", "code": "cd", "timestamp": "tms", "stream_type": "st"}
+_QUOTE = {
+    "opening_price": "op",
+    "high_price": "hp",
+    "low_price": "lp",
+    "trade_price": "tp",
+    "prev_closing_price": "pcp",
+    "change": "c",
+    "change_price": "cp",
+    "signed_change_price": "scp",
+    "change_rate": "cr",
+    "signed_change_rate": "scr",
+    "trade_volume": "tv",
+}
+#: ``SIMPLE`` field names per message type (Upbit's websocket reference, "SIMPLE" column;
+#: spec upbit.md §8 quotes ``ty``, ``cd``, ``tp``, ``tv``, ``ab``, ``tms``). A field missing here
+#: keeps its DEFAULT name.
+SIMPLE_KEYS: dict[str, dict[str, str]] = {
+    "ticker": {
+        **_COMMON,
+        **_QUOTE,
+        "acc_trade_volume": "atv",
+        "acc_trade_volume_24h": "atv24h",
+        "acc_trade_price": "atp",
+        "acc_trade_price_24h": "atp24h",
+        "trade_date": "tdt",
+        "trade_time": "ttm",
+        "trade_timestamp": "ttms",
+        "ask_bid": "ab",
+        "acc_ask_volume": "aav",
+        "acc_bid_volume": "abv",
+        "highest_52_week_price": "h52wp",
+        "highest_52_week_date": "h52wdt",
+        "lowest_52_week_price": "l52wp",
+        "lowest_52_week_date": "l52wdt",
+        "market_state": "ms",
+        "is_trading_suspended": "its",
+        "delisting_date": "dd",
+        "market_warning": "mw",
+    },
+    "trade": {
+        **_COMMON,
+        "trade_price": "tp",
+        "trade_volume": "tv",
+        "ask_bid": "ab",
+        "prev_closing_price": "pcp",
+        "change": "c",
+        "change_price": "cp",
+        "trade_date": "td",
+        "trade_time": "ttm",
+        "trade_timestamp": "ttms",
+        "sequential_id": "sid",
+        "best_ask_price": "bap",
+        "best_ask_size": "bas",
+        "best_bid_price": "bbp",
+        "best_bid_size": "bbs",
+    },
+    "candle": {
+        **_COMMON,
+        "candle_date_time_utc": "cdttmu",
+        "candle_date_time_kst": "cdttmk",
+        "opening_price": "op",
+        "high_price": "hp",
+        "low_price": "lp",
+        "trade_price": "tp",
+        "candle_acc_trade_volume": "catv",
+        "candle_acc_trade_price": "catp",
+    },
+    "orderbook": {
+        **_COMMON,
+        "total_ask_size": "tas",
+        "total_bid_size": "tbs",
+        "orderbook_units": "obu",
+        "level": "lv",
+    },
+}
+#: Orderbook unit fields in ``SIMPLE`` format.
+SIMPLE_UNIT_KEYS = {"ask_price": "ap", "bid_price": "bp", "ask_size": "as", "bid_size": "bs"}
+
+
+def simple(body: dict[str, Any]) -> dict[str, Any]:
+    """A DEFAULT-format message in ``SIMPLE`` field names."""
+    kind = str(body.get("type"))
+    keys = SIMPLE_KEYS.get("candle" if kind.startswith("candle.") else kind, _COMMON)
+    out = {keys.get(k, k): v for k, v in body.items()}
+    units = out.get("obu")
+    if isinstance(units, list):
+        out["obu"] = [{SIMPLE_UNIT_KEYS.get(k, k): v for k, v in u.items()} for u in units]
+    return out
+
 
 D = Decimal
 
@@ -83,8 +181,6 @@ def parse_request(raw: str) -> UpbitSubs:
     for item in body:
         if "format" in item:
             fmt = item["format"]
-            if fmt in _UNSUPPORTED_FORMATS:
-                raise UpbitRequestError("INVALID_PARAM", f"the sandbox speaks {' and '.join(FORMATS)} only")
             if fmt not in FORMATS:
                 raise UpbitRequestError("WRONG_FORMAT", f"지원하지 않는 format: {fmt}")
             subs.format = fmt
@@ -120,6 +216,9 @@ def parse_request(raw: str) -> UpbitSubs:
 class _Listing:
     book_uid: int | None = None
     trade_cursor: int | None = None
+    #: Candle types with a trade not yet published, and when each may publish next.
+    candle_pending: set[str] = field(default_factory=set)
+    candle_due: dict[str, float] = field(default_factory=dict)
 
 
 def _utc(ms: int, fmt: str) -> str:
@@ -171,7 +270,7 @@ class UpbitStreams:
                 if subs.realtime[kind]:
                     if kind == "orderbook" and st.book_uid is None:
                         st.book_uid = market.update_id(lst)
-                    if kind in ("trade", "ticker") and st.trade_cursor is None:
+                    if (kind in ("trade", "ticker") or kind in CANDLE_TYPES) and st.trade_cursor is None:
                         st.trade_cursor = market.next_trade_id(lst)
                 if subs.snapshot[kind]:
                     for body in self._snapshot(lst, kind, count, now_ms):
@@ -184,11 +283,17 @@ class UpbitStreams:
             return [self._orderbook(lst, bids, asks, count, now_ms, "SNAPSHOT")]
         if kind == "ticker":
             return [self._ticker(lst, now_ms, "SNAPSHOT")]
+        if kind in CANDLE_TYPES:
+            candle = self._candle(lst, kind, now_ms, "SNAPSHOT")
+            return [candle] if candle is not None else []
         last = market.trades_back(lst, now_ms, 1)
         return self._trades(lst, last, now_ms, "SNAPSHOT")
 
     def _frame(self, subs: UpbitSubs, body: dict[str, Any]) -> Frame:
-        return Frame(dumps([body]) if subs.format == "JSON_LIST" else dumps(body), binary=True)
+        """One message in the connection's format: ``SIMPLE*`` abbreviates the field names,
+        ``*_LIST`` wraps the message in an array."""
+        out = simple(body) if subs.format.startswith("SIMPLE") else body
+        return Frame(dumps([out]) if subs.format.endswith("_LIST") else dumps(out), binary=True)
 
     # -- message bodies -------------------------------------------------------------------------
     def _orderbook(
@@ -248,6 +353,31 @@ class UpbitStreams:
             }
         )
         return body
+
+    def _candle(self, lst: Listing, kind: str, now_ms: int, stream_type: str) -> dict[str, Any] | None:
+        """The newest candle of ``kind`` (REST candle fields, ``code`` for ``market``); Upbit
+        has no candle for a period without trades."""
+        period = CANDLE_TYPES[kind]
+        if period == SECOND:
+            table = self.state.market.seconds(lst, now_ms - MINUTE, now_ms, now_ms, dense=False)
+            rest_kind, unit = "seconds", None
+        else:
+            unit = period // MINUTE
+            interval = Interval(f"{unit}m", "fixed", period)
+            table = _traded_candles(self.state, lst, interval, now_ms, now_ms + 1, 1)
+            rest_kind = "minutes"
+        if not len(table):
+            return None
+        row = _candle_rows(lst, table.take(slice(len(table) - 1, len(table))), rest_kind, unit, None)[0]
+        body: dict[str, Any] = {"type": kind, "code": lst.symbol}
+        body.update({k: v for k, v in row.items() if k != "market"})
+        body["stream_type"] = stream_type
+        return body
+
+    def wake_in(self) -> float | None:
+        """Seconds until a candle with unpublished trades may go out (``None``: none)."""
+        dues = [st.candle_due.get(k, 0.0) for st in self._listings.values() for k in st.candle_pending]
+        return max(0.001, min(dues) - time.monotonic()) if dues else None
 
     def _trades(
         self, lst: Listing, trades: TradeBatch, now_ms: int, stream_type: str
@@ -319,7 +449,9 @@ class UpbitStreams:
                 if not self.state.faults.ws.take_skip(VENUE, code):
                     bids, asks = market.depth(lst, VISIBLE_LEVELS)
                     books[code] = (lst, bids, asks)
-            if "trade" not in kinds and "ticker" not in kinds:
+            candles = {k for k in kinds if k in CANDLE_TYPES}
+            st.candle_pending &= candles
+            if "trade" not in kinds and "ticker" not in kinds and not candles:
                 st.trade_cursor = None
             elif st.trade_cursor is not None:
                 trades = market.live_trades(lst, st.trade_cursor)
@@ -329,6 +461,17 @@ class UpbitStreams:
                         events[(code, "trade")] = self._trades(lst, trades, now_ms, "REALTIME")
                     if "ticker" in kinds:
                         events[(code, "ticker")] = [self._ticker(lst, now_ms, "REALTIME")]
+                    st.candle_pending |= candles
+            # Candles go out at most once per candle_interval, only after a trade changed them.
+            mono = time.monotonic()
+            for kind in sorted(st.candle_pending):
+                if mono < st.candle_due.get(kind, 0.0):
+                    continue
+                st.candle_pending.discard(kind)
+                st.candle_due[kind] = mono + self.settings.candle_interval
+                candle = self._candle(lst, kind, now_ms, "REALTIME")
+                if candle is not None:
+                    events[(code, kind)] = [candle]
         if not books and not events:
             return
         # Each distinct message is encoded once, whoever receives it.
