@@ -133,7 +133,7 @@ async def test_control_errors_use_binance_codes(box: Sandbox, http: aiohttp.Clie
         await asyncio.sleep(1.0)  # stay under 5 messages per second
         await ws.send_str(json.dumps({"method": "SUBSCRIBE", "params": ["BTCUSDT@trade"], "id": 6}))
         assert (await receive_json(ws))["error"]["code"] == 2
-        await ws.send_str(json.dumps({"method": "SUBSCRIBE", "params": ["btcusdt@trade"], "id": -1}))
+        await ws.send_str(json.dumps({"method": "SUBSCRIBE", "params": ["btcusdt@trade"], "id": 1.5}))
         assert "unsigned integer" in (await receive_json(ws))["error"]["msg"]
     async with http.get(box.url + "/ws/btcusdt@candles") as r:
         assert r.status == 400

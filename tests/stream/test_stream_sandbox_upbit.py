@@ -107,7 +107,6 @@ async def test_request_errors(box: Sandbox, http: aiohttp.ClientSession) -> None
         (json.dumps([{"ticket": "t"}, {"type": "ticker"}]), "NO_CODES"),
         (request({"type": "ticker", "codes": ["krw-btc"]}), "INVALID_PARAM"),
         (request({"type": "orderbook", "codes": ["KRW-BTC.7"]}), "INVALID_PARAM"),
-        (request({"type": "ticker", "codes": ["KRW-BTC"]}, fmt="SIMPLE"), "INVALID_PARAM"),
     ]
     before = peers(box, "upbit")
     async with http.ws_connect(upbit_url(box)) as ws:
