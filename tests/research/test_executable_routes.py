@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 
 import xtoolkit as xt
-from xtoolkit.research.exec_schemas import EXECUTION_SCHEMAS
 from xtoolkit._models import MarketRef, Symbol
 from xtoolkit.exchanges._spec import Call
 from xtoolkit.exchanges.binance import wallet as binance_wallet
 from xtoolkit.exchanges.upbit import wallet as upbit_wallet
+from xtoolkit.research.exec_schemas import EXECUTION_SCHEMAS
 from xtoolkit.research.fees import (
     FeeBook,
     TakerFee,
@@ -217,8 +217,7 @@ def test_binance_getall_parsed_per_network() -> None:
 
 def test_upbit_status_and_withdraw_chance_merge() -> None:
     up = {
-        (n.asset, n.network): n
-        for n in upbit_networks(STATUS_WALLET, {("BTC", "BTC"): WITHDRAWS_CHANCE_BTC})
+        (n.asset, n.network): n for n in upbit_networks(STATUS_WALLET, {("BTC", "BTC"): WITHDRAWS_CHANCE_BTC})
     }
     btc = up[("BTC", "BTC")]
     assert (btc.deposit_enabled, btc.withdraw_enabled) == (True, True)
@@ -363,7 +362,9 @@ def test_fee_records_become_taker_fees_and_defaults() -> None:
     up = taker_fee(chance)
     assert (up.symbol, up.buy, up.sell, up.source) == ("BTC/KRW", D("0.0005"), D("0.0005"), "account")
     # A fee book takes the client's records as they come.
-    assert FeeBook([up]).rate("upbit", "BTC/KRW", "sell") == as_fee_book([chance]).rate("upbit", "BTC/KRW", "sell")
+    assert FeeBook([up]).rate("upbit", "BTC/KRW", "sell") == as_fee_book([chance]).rate(
+        "upbit", "BTC/KRW", "sell"
+    )
     # Defaults are the order desk's table: Binance 0.1 %, Upbit 0.05 % on KRW markets.
     assert default_fee("binance", "ETH/USDT").buy == D("0.001")
     assert default_fee("upbit", "USDT/KRW").sell == D("0.0005")

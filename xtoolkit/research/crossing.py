@@ -563,7 +563,8 @@ async def _premium_scan(
     prices and the book tops, with Upbit's market warning and caution flags as columns. Step
     two fetches books only for the ``top`` bases with the largest ``|by|`` and folds their
     executable premium at ``size`` into the scan (``books_fetched``, premium_*_exec_*,
-    filled_*, route_open_*); the full executable frame is ``df.attrs["executable"]``.
+    filled_*, route_open_*); :func:`executable_premium` of ``df.attrs["executable_bases"]`` at
+    the same size shows their legs in full.
 
     Requests per call: the market lists (cached by the client: Binance 1, Upbit 1 plus
     ``orderbook/instruments`` per 100 markets, only when not cached); tickers Binance 1, Upbit 2
@@ -591,7 +592,7 @@ async def _premium_scan(
     -------
     DataFrame
         ``xt.SCHEMAS["premium_scan"]`` (see :func:`xtoolkit.research.scanner.scan_premium`).
-        ``attrs``: errors, as_of, executable (the top bases' executable frame), bases.
+        ``attrs``: errors, as_of, executable_bases (the top bases, in order), bases (scanned).
     """
     if isinstance(top, bool) or not isinstance(top, int) or top < 0:
         raise InvalidArgument(f"top must be a non-negative int, not {top!r}")
@@ -620,7 +621,7 @@ async def _premium_scan(
         sort_by=sort_by,
         descending=descending,
     )
-    executable = frame("executable_premium")
+    chosen: list[str] = []
     if top and not scan.empty:
         chosen = _scan.top_bases(scan, top, by=by or sort_by)
         if chosen:
@@ -637,7 +638,8 @@ async def _premium_scan(
             )
             errors.update(executable.attrs.get("errors", {}))
             scan = _scan.attach_executable(scan, executable)
-    scan.attrs.update(errors=errors, as_of=as_of, executable=executable, bases=names)
+    # Plain values only in attrs: pandas compares attrs when frames are combined.
+    scan.attrs.update(errors=errors, as_of=as_of, executable_bases=chosen, bases=names)
     return scan
 
 

@@ -26,7 +26,8 @@ Verdict of one direction (sender withdraws, receiver deposits) on one chain — 
 * open: everything above positively says yes.
 
 Upbit's ``wallet_state`` becomes the two switches in the venue parser
-(``xtoolkit.exchanges.upbit.wallet.WALLET_STATES``; an unknown value: neither, per the spec). Upbit documents that its status can lag the real state by minutes.
+(``xtoolkit.exchanges.upbit.wallet.WALLET_STATES``; an unknown value: neither, per the spec).
+Upbit documents that its status can lag the real state by minutes.
 Binance's ``busy`` (a congested network) is shown in the frame but does not close a route.
 """
 
@@ -310,7 +311,13 @@ def _verdict(
     unknown: list[str] = []
     for ex, switch in ((sender, "withdraw_enabled"), (receiver, "deposit_enabled")):
         c, u = _side_reasons(
-            pair, ex, switch, read[ex], now=now, max_info_age=max_info_age, why_unread=unread.get(ex, NOT_READ)
+            pair,
+            ex,
+            switch,
+            read[ex],
+            now=now,
+            max_info_age=max_info_age,
+            why_unread=unread.get(ex, NOT_READ),
         )
         closed += c
         unknown += u
@@ -365,13 +372,13 @@ def route_table(
     table = CHAINS if chains is None else chains
     lists = {"binance": _by_asset(binance, "binance"), "upbit": _by_asset(upbit, "upbit")}
     read = {ex: lst is not None for ex, lst in lists.items()}
+    why = dict(unread or {})
     out: list[Route] = []
     for asset in names:
         for pair in _pairs(asset, lists, table):
             for direction in DIRECTIONS:
-                out.append(
-                    _verdict(pair, direction, read, now=at, max_info_age=max_info_age, unread=dict(unread or {}))
-                )
+                verdict = _verdict(pair, direction, read, now=at, max_info_age=max_info_age, unread=why)
+                out.append(verdict)
     return out
 
 
