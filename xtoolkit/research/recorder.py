@@ -34,7 +34,7 @@ import pandas as pd
 
 from xtoolkit._client import AsyncClient, Client
 from xtoolkit._errors import InvalidArgument
-from xtoolkit._frames import conform, frame
+from xtoolkit._frames import conform, frame, schema
 from xtoolkit._fx import FxLike, parse_fx
 from xtoolkit._models import Symbol
 from xtoolkit._premium import PREMIUM_VENUES
@@ -66,6 +66,22 @@ def _canonical(engine: AsyncClient, market: str) -> str:
 
 #: Polls held as separate small frames before they are folded into the kept frame.
 _COMPACT_EVERY = 64
+
+
+def _contiguous(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its Arrow text columns in one chunk each.
+
+    Concatenating Arrow-backed columns keeps one chunk per poll, and trimming to ``max_rows``
+    only slices them: every poll's small buffers would stay alive for good (~4 KiB a poll).
+    One combined chunk holds just the kept rows, so memory stays flat once ``max_rows`` is hit.
+    """
+    for name in df.columns:
+        values = df[name].array
+        if hasattr(values, "__arrow_array__") and isinstance(values.dtype, pd.StringDtype):
+            chunked = values.__arrow_array__()
+            if chunked.num_chunks > 1:
+                df[name] = type(values)(chunked.combine_chunks(), dtype=values.dtype)
+    return df
 
 
 class _Bar:
@@ -256,8 +272,11 @@ class Recorder:
     async def _poll(self, engine: AsyncClient) -> tuple[pd.DataFrame, dict[str, BaseException]]:
         if self.what == "premium":
             df = await _premium(engine, self.bases, fx=self.fx, max_age=self.max_age)
-            df = df.assign(exchange=PREMIUM_VENUES, symbol=df["base"])
-            return df, dict(df.attrs.get("errors", {}))
+            errors = dict(df.attrs.get("errors", {}))
+            # The poll's own frame: its attrs would be deep-copied into every column read below.
+            df.attrs = {}
+            # exchange/symbol are added by _finish, with the rest of the record columns.
+            return df, errors
         refs = [await engine.resolve(m) for m in self.markets]
         wanted: dict[str, list[str]] = {}
         for ref in refs:
@@ -294,16 +313,33 @@ class Recorder:
         return frame(self.kind, {**keys, "error": [error_text(exc)] * n})
 
     def _finish(self, rows: pd.DataFrame, polled: pd.Timestamp, lag: float) -> pd.DataFrame:
-        rows = conform(rows.assign(poll_ts=polled, lag_s=lag), self.kind)
-        rows["error_type"] = pd.array([error_type(e) for e in rows["error"]], dtype="str")
-        return rows
+        """The poll's rows in the record schema, stamped with ``poll_ts``/``lag_s``/``error_type``
+        (premium rows get ``exchange`` ``"upbit-binance"`` and the base as ``symbol``)."""
+        spec = schema(self.kind)
+        if not set(rows.columns) <= set(spec):
+            rows = conform(rows.assign(poll_ts=polled, lag_s=lag), self.kind)
+            rows["error_type"] = pd.array([error_type(e) for e in rows["error"]], dtype="str")
+            return rows
+        # One frame build from the columns as they are (typed arrays are copied, not coerced):
+        # no assign copies, no conform pass — this runs on every poll.
+        n = len(rows)
+        cols: dict[str, Any] = {name: rows[name] for name in rows.columns}
+        if self.what == "premium" and "exchange" not in cols:
+            cols["exchange"] = [PREMIUM_VENUES] * n
+            cols["symbol"] = cols["base"]
+        errors = cols["error"].tolist() if "error" in cols else [None] * n
+        cols["poll_ts"] = [polled] * n
+        cols["lag_s"] = [lag] * n
+        cols["error_type"] = [error_type(e) for e in errors]
+        return frame(self.kind, cols)
 
     def _append(self, rows: pd.DataFrame, venue_errors: dict[str, BaseException]) -> None:
         with self._lock:
             self._polls.append(rows)
             if len(self._polls) >= _COMPACT_EVERY:
                 parts = ([self._kept] if self._kept is not None else []) + list(self._polls)
-                self._kept = pd.concat(parts, ignore_index=True).tail(self.max_rows).reset_index(drop=True)
+                kept = pd.concat(parts, ignore_index=True).tail(self.max_rows).reset_index(drop=True)
+                self._kept = _contiguous(kept)
                 self._polls.clear()
             stamp = rows["poll_ts"].iloc[0] if len(rows) else now_utc()
             for ex, exc in venue_errors.items():

@@ -1,0 +1,81 @@
+"""Child process: a real Recorder run of a simulated hour — CPU per poll and memory over time.
+
+``python child_recorder.py URL POLLS EVERY MAX_ROWS`` runs ``xt.Recorder`` (premium, one base,
+an ``AsyncClient`` pointed at ``URL`` — the caching replay proxy, so the server answers in
+~0.1 ms) for ``POLLS`` polls ``EVERY`` seconds apart: 3,600 polls is an hour of 1-second polls,
+played faster. Nothing is extrapolated: VmRSS is sampled every ``POLLS // 12`` polls while it
+runs, and CPU is this process's own (``time.process_time``) over the whole run, divided by the
+polls made. The client's rate gate is off: at this pace its Upbit budget (10 requests/s) would
+stretch the hour back to an hour; the sandbox behind the proxy is never asked twice.
+
+Prints one JSON object: polls, rows_held, cpu_ms_per_poll, wall_s, rss samples (poll, bytes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import sys
+import time
+
+import xtoolkit as xt
+
+
+def rss() -> int:
+    """Resident set size of this process in bytes (VmRSS)."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+async def run(url: str, polls: int, every: float, max_rows: int) -> dict[str, object]:
+    client = xt.AsyncClient(
+        base_urls={"binance": url, "upbit": url}, sandbox=True, use_env=False, env_file=None, rate_limit=False
+    )
+    samples: list[tuple[int, int]] = []
+    try:
+        warm = xt.Recorder(client, "premium", bases=["BTC"], every=every, progress=False)
+        await warm.arun(20)  # markets loaded, session open, code paths warm
+        rec = xt.Recorder(client, "premium", bases=["BTC"], every=every, max_rows=max_rows, progress=False)
+        step = max(1, polls // 12)
+
+        async def sample() -> None:
+            while rec.polls < polls:
+                if rec.polls >= len(samples) * step:
+                    gc.collect()
+                    samples.append((rec.polls, rss()))
+                await asyncio.sleep(every)
+
+        sampler = asyncio.ensure_future(sample())
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        await rec.arun(polls)
+        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+        sampler.cancel()
+        gc.collect()
+        samples.append((rec.polls, rss()))
+        held = len(rec.frame)
+        errors = int(rec.frame["error"].notna().sum())
+    finally:
+        await client.aclose()
+    return {
+        "polls": polls,
+        "every_s": every,
+        "max_rows": max_rows,
+        "rows_held": held,
+        "error_rows": errors,
+        "cpu_ms_per_poll": cpu / polls * 1000,
+        "wall_s": wall,
+        "rss": samples,
+    }
+
+
+def main() -> None:
+    url, polls, every, max_rows = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+    print(json.dumps(asyncio.run(run(url, polls, every, max_rows))))
+
+
+if __name__ == "__main__":
+    main()
