@@ -48,9 +48,11 @@ __all__ = [
     "mime_bundle",
     "plotlyjs_once",
     "premium",
+    "premium_by_size",
     "premium_distribution",
     "prices",
     "reset_defaults",
+    "scanner",
     "snapshot_html",
     "update_figure",
     "use_offline_renderer",
@@ -775,6 +777,202 @@ def premium_distribution(
 
 
 # --- live figures (widgets) -----------------------------------------------------------------
+
+
+#: Line style per crossing direction in :func:`premium_by_size`.
+DIRECTION_DASH: dict[str, str] = {"binance_to_upbit": "solid", "upbit_to_binance": "dash"}
+
+
+def premium_by_size(
+    curve: pd.DataFrame,
+    *,
+    x: str = "size",
+    y: str = "premium_net_exec_bps",
+    fallback: str | None = "premium_after_fees_exec_bps",
+    direction: str = "direction",
+    color: str | None = "fx_basis",
+    base: str | None = "base",
+    filled: str | None = "filled",
+    log_x: bool = True,
+    title: str | None = None,
+    height: int | None = None,
+    width: int | None = None,
+) -> go.Figure:
+    """Executable premium against size, one line per direction (and FX basis, and coin).
+
+    Parameters
+    ----------
+    curve
+        A frame like ``research.premium_curve`` returns (``executable_premium`` rows at
+        several sizes).
+    x, y
+        Size column and premium column (bps; default the net executable premium).
+    fallback
+        Column drawn, dotted and named ``"... (no transfer)"``, for a line whose ``y`` is all
+        NaN — without keys the route is unknown, so only the premium after fees exists.
+        ``None``: draw ``y`` only.
+    direction, color, base
+        Columns splitting the lines: direction (solid ``binance_to_upbit``, dashed
+        ``upbit_to_binance``), FX basis and coin (when several).
+    filled
+        Boolean column; sizes the fetched books could not fill are left out (NaN premium)
+        and marked with an ``x`` on the zero line.
+    log_x
+        Logarithmic size axis (sizes usually span decades).
+    title, height, width
+        As in :func:`premium`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One line per (coin, FX basis, direction) named ``"<direction> · <basis>"``; one marker
+        trace ``"not filled"`` when some size did not fill; a zero line.
+    """
+    _need(curve, "premium_by_size", [x, y, direction, color, base, filled])
+    bases = [str(b) for b in pd.unique(curve[base].dropna())] if base else []
+    unit = ""
+    if "size_in" in curve.columns and curve["size_in"].notna().any():
+        unit = str(curve["size_in"].dropna().iloc[0])
+        unit = (bases[0] if len(bases) == 1 else "base") if unit == "base" else unit
+    fig = _new_figure(
+        title=(f"{bases[0]} executable premium by size" if len(bases) == 1 else "Executable premium by size")
+        if title is None
+        else title,
+        xaxis_title=f"size ({unit})" if unit else x,
+        yaxis_title="premium (bps)" if y.endswith("_bps") else y,
+        height=height,
+        width=width,
+    )
+    fig.update_layout(hovermode="closest")
+    money_axis(fig, "x")
+    if log_x:
+        fig.update_xaxes(type="log")
+    go_ = _go()
+    split = [c for c in ((base if len(bases) > 1 else None), color, direction) if c]
+    for i, (key, rows) in enumerate(_split(curve, split)):
+        rows = rows.sort_values(x, kind="stable")
+        way = str(rows[direction].iloc[0])
+        column, suffix = y, ""
+        if fallback and rows[y].isna().all() and fallback in rows.columns and rows[fallback].notna().any():
+            column, suffix = fallback, " (no transfer)"
+        name = " · ".join(key[::-1]) + suffix
+        fig.add_trace(
+            go_.Scatter(
+                x=rows[x],
+                y=rows[column],
+                name=name,
+                mode="lines+markers",
+                line={
+                    "color": defaults.color(i // max(1, len(DIRECTION_DASH))),
+                    "width": 2,
+                    "dash": "dot" if suffix else DIRECTION_DASH.get(way, "solid"),
+                },
+                hovertemplate="%{x:,.6~r} → %{y:.1f} bps<extra>" + name + "</extra>",
+            )
+        )
+    if filled and len(curve):
+        missed = curve[~curve[filled].astype(bool)]
+        if len(missed):
+            fig.add_trace(
+                go_.Scatter(
+                    x=missed[x],
+                    y=[0.0] * len(missed),
+                    name="not filled",
+                    mode="markers",
+                    marker={"symbol": "x", "size": 9, "color": "#6b7280"},
+                    hovertemplate="%{x:,.6~r}: the fetched book does not fill<extra></extra>",
+                )
+            )
+    if not len(curve):
+        _no_data(fig)
+    return fig
+
+
+def scanner(
+    scan: pd.DataFrame,
+    *,
+    y: str = "base",
+    x: str = "premium_gross_mid_bps",
+    net: Sequence[str] = ("premium_net_exec_binance_to_upbit_bps", "premium_net_exec_upbit_to_binance_bps"),
+    warning: str | None = "upbit_warning",
+    caution: str | None = "upbit_caution_any",
+    top: int | None = 20,
+    title: str | None = None,
+    height: int | None = None,
+    width: int | None = None,
+) -> go.Figure:
+    """The premium scan as bars: gross mid premium per coin, the executable net as markers.
+
+    Parameters
+    ----------
+    scan
+        A frame like ``research.premium_scan`` returns.
+    y, x
+        Coin column and gross premium column (bps).
+    net
+        Executable premium columns drawn as markers where the scan fetched books (NaN elsewhere).
+    warning, caution
+        Boolean columns: bars of Upbit markets under a warning are red, under a caution amber.
+    top
+        Only the ``top`` rows by ``|x|`` (None: all).
+    title, height, width
+        As in :func:`premium`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A horizontal ``bar`` trace ``"gross (mid)"`` (largest on top) and one marker trace per
+        ``net`` column that has a value.
+    """
+    _need(scan, "scanner", [y, x, warning, caution, *net])
+    rows = scan[scan[x].notna()]
+    if top is not None:
+        rows = rows.loc[rows[x].abs().sort_values(ascending=False, kind="stable").index[:top]]
+    rows = rows.iloc[::-1]  # plotly draws the first category at the bottom
+    fig = _new_figure(
+        title="Premium scan" if title is None else title,
+        xaxis_title="premium (bps)",
+        yaxis_title="",
+        height=height or max(defaults.height, 22 * len(rows) + 140),
+        width=width,
+    )
+    fig.update_layout(hovermode="closest", barmode="overlay")
+    colors = []
+    for _, r in rows.iterrows():
+        if warning and bool(r[warning]):
+            colors.append("#dc2626")
+        elif caution and bool(r[caution]):
+            colors.append("#d97706")
+        else:
+            colors.append(_rgba(defaults.color(0), 0.55))
+    go_ = _go()
+    fig.add_trace(
+        go_.Bar(
+            x=rows[x],
+            y=rows[y].astype(str),
+            orientation="h",
+            name="gross (mid)",
+            marker={"color": colors},
+            hovertemplate="%{y}: %{x:.1f} bps gross at mids<extra></extra>",
+        )
+    )
+    for i, column in enumerate(net):
+        values = rows[column]
+        if values.notna().any():
+            label = column.removeprefix("premium_net_exec_").removesuffix("_bps")
+            fig.add_trace(
+                go_.Scatter(
+                    x=values,
+                    y=rows[y].astype(str),
+                    mode="markers",
+                    name=f"net executable · {label}",
+                    marker={"symbol": "diamond", "size": 10, "color": defaults.color(i + 1)},
+                    hovertemplate="%{y}: %{x:.1f} bps net<extra>" + label + "</extra>",
+                )
+            )
+    if not len(rows):
+        _no_data(fig)
+    return fig
 
 
 def figure_widget(fig: go.Figure) -> go.FigureWidget:
