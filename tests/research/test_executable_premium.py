@@ -405,3 +405,19 @@ def test_identity_holds_for_any_books(
 def test_fx_book_fixture_is_what_the_docstring_says() -> None:
     fx_book = as_books(UPBIT_FX, DEPTH)["upbit:USDT/KRW"]
     assert fx_book.truncated("bid") is False and fx_book.truncated("ask") is True
+
+
+def test_book_from_levels_takes_venue_text_as_written_and_one_time() -> None:
+    from xtoolkit.research.walk import book_from_levels
+
+    book = book_from_levels(
+        "binance", "BTC/USDT", ["bid", "ask", "bid"], ["99.10", "100.00", "99.20"], ["1.5", "2", 0.1],
+        [1_772_413_200_000] * 3, depth=3,
+    )  # fmt: skip
+    assert book.bids == ((D("99.20"), D("0.1")), (D("99.10"), D("1.5")))
+    assert book.asks == ((D("100.00"), D("2")),) and book.depth == 3
+    assert book.ts == pd.Timestamp("2026-03-02T01:00:00Z")
+    with pytest.raises(xt.InvalidArgument):
+        book_from_levels("upbit", "BTC/KRW", ["bid"], ["-1"], ["1"])
+    with pytest.raises(xt.InvalidArgument):
+        book_from_levels("upbit", "BTC/KRW", ["mid"], ["1"], ["1"])

@@ -64,7 +64,7 @@ from xtoolkit.research.routes import (
     route_table,
     routes_frame,
 )
-from xtoolkit.research.walk import FX_KEY, Book, books_from_frame, parse_fx_rates
+from xtoolkit.research.walk import FX_KEY, Book, book_from_levels, parse_fx_rates
 
 __all__ = [
     "BOOK_DEPTH",
@@ -129,11 +129,6 @@ def _depths(engine: AsyncClient, depth: int | Mapping[str, int] | None) -> dict[
     return out
 
 
-def _empty_book(key: str, depth: int) -> Book:
-    exchange, symbol = key.split(":", 1)
-    return Book(exchange, symbol, (), (), pd.NaT, depth)
-
-
 def _parse_guard(exchange: str, parse: Any, *args: Any) -> Any:
     """A venue parser's result; a body of the wrong shape becomes ``MalformedResponse``."""
     failure: MalformedResponse | None = None
@@ -152,21 +147,12 @@ def _parse_guard(exchange: str, parse: Any, *args: Any) -> Any:
 # --- books --------------------------------------------------------------------------------
 
 
-async def _one_book(engine: AsyncClient, key: str, depth: int, out: Fetched) -> None:
-    """One market's book with the client verb (Binance: one ``depth`` request)."""
-    out.depth[key] = depth
-    try:
-        df = await typed(engine.orderbook(key, depth=depth))
-    except LEG_ERRORS as exc:
-        out.errors[key] = exc  # type: ignore[assignment]
-        return
-    out.books[key] = books_from_frame(df, depth=depth).get(key) or _empty_book(key, depth)
-
-
-async def _batched_books(
+async def _venue_books(
     engine: AsyncClient, exchange: str, symbols: Sequence[str], depth: int, out: Fetched
 ) -> None:
-    """Books of many markets, ``BATCHED_BOOKS[exchange]`` markets a request, parsed by the venue."""
+    """Books of ``symbols`` on ``exchange``: ``BATCHED_BOOKS[exchange]`` markets a request (one
+    when the venue takes one), each answer parsed by the venue's own parser straight into a
+    :class:`Book` (no frame in between: the money maths wants ``Decimal`` of the venue's text)."""
     adapter = engine.venue(exchange).adapter
     refs = []
     for sym in dict.fromkeys(symbols):
@@ -176,7 +162,7 @@ async def _batched_books(
             refs.append(await engine.resolve(key))
         except LEG_ERRORS as exc:
             out.errors[key] = exc  # type: ignore[assignment]
-    size = BATCHED_BOOKS[exchange]
+    size = BATCHED_BOOKS.get(exchange, 1)
     groups = [refs[i : i + size] for i in range(0, len(refs), size)]
 
     async def group(refs_in: list[Any]) -> None:
@@ -200,25 +186,31 @@ async def _batched_books(
             for r in refs_in:
                 out.errors[str(r)] = exc  # type: ignore[assignment]
             return
-        present = (
-            {b.get("market") for b in payload if isinstance(b, Mapping)}
-            if isinstance(payload, list)
-            else set()
-        )
+        present = None
+        if size > 1:  # a batched answer is a list of books, each naming its market
+            items = payload if isinstance(payload, list) else []
+            present = {b.get("market") for b in items if isinstance(b, Mapping)}
         for r in refs_in:
             key = str(r)
-            if r.native not in present:
+            if present is not None and r.native not in present:
                 out.errors[key] = MalformedResponse(
                     f"{exchange} returned no order book for {r.symbol}", exchange=exchange
                 )
                 continue
             try:
                 cols = _parse_guard(exchange, adapter.parse_orderbook, payload, r, depth, received)
-                df = frame("orderbook", cols)
+                out.books[key] = _parse_guard(
+                    exchange,
+                    lambda c=cols, r=r: book_from_levels(
+                        exchange, str(r.symbol), c["side"], c["price"], c["qty"], c["ts"], depth=depth
+                    ),
+                )
+            except InvalidArgument as exc:
+                out.errors[key] = MalformedResponse(
+                    f"{exchange} order book for {r.symbol}: {exc}", exchange=exchange
+                )
             except XtoolkitError as exc:
                 out.errors[key] = exc
-                continue
-            out.books[key] = books_from_frame(df, depth=depth).get(key) or _empty_book(key, depth)
 
     await asyncio.gather(*(group(g) for g in groups))
 
@@ -226,7 +218,8 @@ async def _batched_books(
 async def _send_books(
     engine: AsyncClient, exchange: str, adapter: Any, refs: Sequence[Any], depth: int
 ) -> tuple[Any, int]:
-    # The venue's own order-book call, its ``markets`` given as the comma list it accepts.
+    # The venue's own order-book call; a batched venue gets its ``markets`` as the comma list
+    # it accepts.
     call = adapter.orderbook_call(",".join(r.native for r in refs), depth)
     try:
         resp = await typed(engine.send(exchange, call))
@@ -256,12 +249,8 @@ async def fetch_books(
         symbols = [f"{b}/{_QUOTE[ex]}" for b in bases]
         if ex == "upbit" and fx_book:
             symbols.append(_FX_SYMBOL)
-        if not symbols:
-            continue
-        if ex in BATCHED_BOOKS:
-            work.append(_batched_books(engine, ex, symbols, levels[ex], out))
-        else:
-            work.extend(_one_book(engine, f"{ex}:{s}", levels[ex], out) for s in symbols)
+        if symbols:
+            work.append(_venue_books(engine, ex, symbols, levels[ex], out))
     await asyncio.gather(*work)
     return out
 

@@ -45,6 +45,7 @@ __all__ = [
     "Leg",
     "Level",
     "age_s",
+    "book_from_levels",
     "books_from_frame",
     "buy_base",
     "buy_for",
@@ -256,6 +257,74 @@ def books_from_frame(
             depth=want,
         )
     return out
+
+
+def _exact(value: Any, what: str) -> Decimal:
+    # The venues' own text and JSON numbers: text as written, a float through its shortest repr.
+    kind = type(value)
+    if kind is str:
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            pass
+    elif kind is float or kind is int:
+        return Decimal(repr(value)) if kind is float else Decimal(value)
+    return dec(value, what=what)
+
+
+def _stamp_of(value: Any) -> pd.Timestamp:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return pd.Timestamp(int(value), unit="ms", tz="UTC").as_unit("ns")
+    stamp = pd.Timestamp(value)
+    return (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")).as_unit("ns")
+
+
+def book_from_levels(
+    exchange: str,
+    symbol: str,
+    sides: Sequence[str],
+    prices: Sequence[Any],
+    qtys: Sequence[Any],
+    stamps: Sequence[Any] = (),
+    *,
+    depth: int | None = None,
+) -> Book:
+    """One market's :class:`Book` from parallel level lists (a venue parser's columns).
+
+    Prices and sizes may be the venue's text (``"101.50"``, taken as written) or numbers (a float
+    through its shortest repr); ``stamps`` are epoch milliseconds or times (the latest is the
+    book's time). Each side is ordered best first by price; zero-size levels are kept.
+    """
+    key = f"{exchange}:{symbol}"
+    if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or depth < 1):
+        raise InvalidArgument(f"depth must be a positive int, not {depth!r}")
+    bids: list[Level] = []
+    asks: list[Level] = []
+    for side, p, q in zip(sides, prices, qtys, strict=True):
+        price = _exact(p, f"{key} price")
+        qty = _exact(q, f"{key} qty")
+        if not price.is_finite() or not qty.is_finite() or price <= 0 or qty < 0:
+            raise InvalidArgument(f"{key}: a level needs a positive price and a non-negative qty")
+        if side == "bid":
+            bids.append((price, qty))
+        elif side == "ask":
+            asks.append((price, qty))
+        else:
+            raise InvalidArgument(f"{key}: a book side is 'bid' or 'ask', not {side!r}")
+    present = [t for t in set(stamps) if t is not None and not pd.isna(t)]
+    numeric = all(isinstance(t, int | float) and not isinstance(t, bool) for t in present)
+    # One time per book: the latest, converted once (a venue sends one stamp for all levels).
+    latest = (
+        (_stamp_of(max(present)) if numeric else max(_stamp_of(t) for t in present)) if present else pd.NaT
+    )
+    return Book(
+        exchange=exchange,
+        symbol=symbol,
+        bids=tuple(sorted(bids, key=lambda lv: lv[0], reverse=True)),
+        asks=tuple(sorted(asks, key=lambda lv: lv[0])),
+        ts=latest,
+        depth=depth,
+    )
 
 
 @dataclass(frozen=True, slots=True)
