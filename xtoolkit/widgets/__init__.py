@@ -8,8 +8,9 @@ Panels consume frames and call the verbs (``xt.premium``, ``xt.aggregated_book``
 ``xt.valued_balances``...) with their ``client=``; they never decide the trading mode.
 Modules: ``dashboard`` (everything on one screen), ``spread`` (live premium chart), ``book``
 (depth), ``balances``, ``ticket`` (orders, guarded), ``pickers`` and ``refresh`` (controls),
-``_live`` (in-place figure updates), ``_ui`` and ``_mode`` (shared pieces). Only this package
-imports ipywidgets; figures come from :mod:`xtoolkit.charts`.
+``scanner`` (the premium scan at a size), ``_live`` (in-place figure updates), ``_ui`` and
+``_mode`` (shared pieces). Only this package imports ipywidgets; figures come from
+:mod:`xtoolkit.charts`.
 
 Every panel is also usable without a frontend: set ``.value`` on its controls, call
 ``.click()`` on its buttons or its ``refresh()``/``preview()``/``confirm()`` methods, and read
@@ -27,6 +28,7 @@ from xtoolkit.widgets.book import BookPanel
 from xtoolkit.widgets.dashboard import Dashboard
 from xtoolkit.widgets.pickers import ExchangePicker, MarketPicker, common_bases
 from xtoolkit.widgets.refresh import RefreshControls
+from xtoolkit.widgets.scanner import ScannerPanel
 from xtoolkit.widgets.spread import SpreadPanel
 from xtoolkit.widgets.ticket import OrderTicket
 
@@ -40,6 +42,7 @@ __all__ = [
     "Mode",
     "OrderTicket",
     "RefreshControls",
+    "ScannerPanel",
     "SpreadPanel",
     "common_bases",
     "mode_of",

@@ -1,9 +1,11 @@
-"""The dashboard: pickers, refresh controls, live spread + depth charts, balances, order ticket.
+"""The dashboard: pickers, refresh controls, live spread + depth charts, balances, order ticket,
+and the premium scanner with its size control.
 
 One object wiring the panels together. Picking an exchange makes it the active venue
 (``ExchangeManager.use``) and points the order ticket at it; picking a market reloads the
 charts for that base on both venues; Refresh (or auto-refresh) updates the live chart in
-place. Below it, tabs hold the order ticket, the balances and the depth chart.
+place. Below it, tabs hold the order ticket, the balances, the depth chart and the scanner
+(every shared coin by gross premium, the top few priced net at the size set in the tab).
 """
 
 from __future__ import annotations
@@ -16,15 +18,19 @@ from xtoolkit.widgets.balances import BalancesPanel
 from xtoolkit.widgets.book import BookPanel
 from xtoolkit.widgets.pickers import ExchangePicker, MarketPicker, common_bases
 from xtoolkit.widgets.refresh import RefreshControls
+from xtoolkit.widgets.scanner import ScannerPanel
 from xtoolkit.widgets.spread import SpreadPanel
 from xtoolkit.widgets.ticket import OrderTicket
 
-__all__ = ["DEPTH_TAB", "Dashboard"]
+__all__ = ["DEPTH_TAB", "SCANNER_TAB", "Dashboard"]
 
 #: Title of the tab holding the depth chart. It is drawn only while shown: a plotly figure
 #: rendered during page load competes with the live chart's widget bundle, and anywidget
 #: drops a model that takes more than 2 s to start (see ``xtoolkit.widgets.book``).
 DEPTH_TAB = "Depth"
+#: Title of the scanner tab; like the depth chart it is fetched only while shown (a scan asks
+#: for every shared coin's ticker, then for the top coins' books).
+SCANNER_TAB = "Scanner"
 
 
 class Dashboard:
@@ -48,12 +54,14 @@ class Dashboard:
         Valuation currency of the balances panel.
     width
         Chart width in pixels (live charts do not follow their container's width).
+    scan_size, scan_size_in, scan_top
+        The scanner tab's initial size (default 1,000 USDT) and how many coins it prices net.
     load
         Fetch data right away (``False``: wait for the first Refresh).
 
     Attributes
     ----------
-    manager, exchange, market, controls, spread, book, balances, ticket, tabs, errors
+    manager, exchange, market, controls, spread, book, balances, ticket, scanner, tabs, errors
         The parts, usable programmatically (``dash.market.dropdown.value = "ETH"``,
         ``dash.controls.button.click()``, ``dash.spread.frame`` ...).
     """
@@ -70,6 +78,9 @@ class Dashboard:
         balances_quote: str = "KRW",
         width: int = 1060,
         load: bool = True,
+        scan_size: float = 1000.0,
+        scan_size_in: str = "USDT",
+        scan_top: int = 5,
     ) -> None:
         from xtoolkit.research import ExchangeManager
 
@@ -107,6 +118,11 @@ class Dashboard:
         if self.balances is not None:
             pages.append(("Balances", self.balances.widget))
         pages.append((DEPTH_TAB, self.book.widget))
+        self.scanner = ScannerPanel(
+            client, size=scan_size, size_in=scan_size_in, top=scan_top, errors=self.errors
+        )
+        self.scanner.widget.add_class("xt-scanner")
+        pages.append((SCANNER_TAB, self.scanner.widget))
         self.tabs = ipw.Tab(children=[w for _, w in pages], titles=[t for t, _ in pages])
         self.tabs.add_class("xt-tabs")
         self.tabs.observe(self._tab_changed, names="selected_index")
@@ -160,22 +176,32 @@ class Dashboard:
         index = self.tabs.selected_index
         return index is not None and self.tabs.titles[index] == DEPTH_TAB
 
-    @guarded("loading the order books")
+    @property
+    def scanner_visible(self) -> bool:
+        """Whether the scanner tab is the one shown (it is only fetched then)."""
+        index = self.tabs.selected_index
+        return index is not None and self.tabs.titles[index] == SCANNER_TAB
+
+    @guarded("loading the tab")
     def _tab_changed(self, _change: dict[str, Any]) -> None:
         if self.depth_visible:
             self.book.refresh()
+        if self.scanner_visible and self.scanner.updated is None:
+            self.scanner.refresh()
 
     @guarded("loading the dashboard")
     def _load_all(self) -> None:
         self.refresh()
 
     def refresh(self) -> None:
-        """Refresh every visible panel (spread snapshot, balances, depth). Errors raise."""
+        """Refresh every visible panel (spread snapshot, balances, depth, scanner). Errors raise."""
         self.spread.refresh()
         if self.balances is not None:
             self.balances.refresh()
         if self.depth_visible:
             self.book.refresh()
+        if self.scanner_visible:
+            self.scanner.refresh()
 
     def close(self) -> None:
         """Stop auto-refresh and close every widget (the client stays open)."""
@@ -194,6 +220,7 @@ class Dashboard:
         ]
         if self.balances is not None:
             parts.append(self.balances.text())
+        parts.append(self.scanner.text())
         parts.append(self.ticket.text())
         if self.errors.last_error is not None:
             parts.append(self.errors.text())
