@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 import pytest
 from sbhelpers import assert_shape, example
-from wshelpers import TIMEOUT, connected, drain, quick, receive_json, step
+from wshelpers import TIMEOUT, connected, drain, quick, receive_json, step, streams_seen
 
 from xtoolkit.sandbox import Sandbox
 
@@ -120,10 +120,12 @@ async def test_new_stream_payloads_match_examples_and_rest(box: Sandbox, http: a
     ]
     async with http.ws_connect(box.ws_urls["binance"] + "/stream?streams=" + "/".join(streams)) as ws:
         await connected(box, "binance", 1)
-        first = await drain(ws)  # paced streams start with their current state
-        assert {m["stream"] for m in first} >= {"btcusdt@ticker", "btcusdt@miniTicker", "btcusdt@kline_1m"}
+        # Paced streams start with their current state.
+        paced = ("btcusdt@ticker", "btcusdt@miniTicker", "btcusdt@kline_1m")
+        first = await drain(ws, until=streams_seen(*paced))
+        assert {m["stream"] for m in first} >= set(paced)
         await step(box, 3)
-        msgs = first + await drain(ws)
+        msgs = first + await drain(ws, until=streams_seen(*streams, prior=first))
         by: dict[str, list[Any]] = {}
         for m in msgs:
             by.setdefault(m["stream"], []).append(m["data"])
@@ -186,7 +188,8 @@ async def test_time_unit_microsecond_on_the_url(box: Sandbox, http: aiohttp.Clie
     async with http.ws_connect(url) as ws:
         await connected(box, "binance", 1)
         await step(box, 2)
-        msgs = {m["stream"]: m["data"] for m in await drain(ws)}
+        frames = await drain(ws, until=streams_seen("btcusdt@trade", "btcusdt@kline_1m"))
+        msgs = {m["stream"]: m["data"] for m in frames}
         trade, kline = msgs["btcusdt@trade"], msgs["btcusdt@kline_1m"]
         assert trade["E"] > 10**15 and trade["T"] > 10**15 and trade["t"] < 10**14  # the id stays
         assert kline["k"]["t"] % 60_000_000 == 0 and kline["k"]["T"] % 60_000_000 == 59_999_999
@@ -297,8 +300,12 @@ async def test_upbit_candle_types(box: Sandbox, http: aiohttp.ClientSession) -> 
         assert snapshot["code"] == "KRW-BTC"
         await drain(ws)
         await step(box, 3)
-        live = [m for m in await drain(ws) if m["stream_type"] == "REALTIME"]
-        assert {m["type"] for m in live} == {"candle.1m", "candle.1s"}
+        types = {"candle.1m", "candle.1s"}
+        def realtime(frames: list[Any]) -> list[Any]:
+            return [m for m in frames if m["stream_type"] == "REALTIME"]
+
+        live = realtime(await drain(ws, until=lambda f: types <= {m["type"] for m in realtime(f)}))
+        assert {m["type"] for m in live} == types
         await ws.send_str(
             json.dumps([{"ticket": "c2"}, {"type": "candle.5m", "codes": ["KRW-BTC"]}, {"format": "SIMPLE"}])
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import aiohttp
@@ -23,20 +24,35 @@ async def receive_json(ws: aiohttp.ClientWebSocketResponse, timeout: float = TIM
     return json.loads(msg.data)
 
 
-async def drain(ws: aiohttp.ClientWebSocketResponse, quiet: float = 0.3) -> list[Any]:
-    """Every data frame until the connection is ``quiet`` seconds silent (at most TIMEOUT)."""
+async def drain(
+    ws: aiohttp.ClientWebSocketResponse,
+    quiet: float = 0.3,
+    until: Callable[[list[Any]], bool] | None = None,
+) -> list[Any]:
+    """Every data frame until the connection is ``quiet`` seconds silent (at most TIMEOUT).
+
+    With ``until``, silence does not end the wait before ``until(frames)`` holds: on a busy
+    machine the first frame can take longer than ``quiet`` to arrive.
+    """
     out: list[Any] = []
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline:
         try:
             msg = await ws.receive(timeout=quiet)
         except TimeoutError:
-            return out
+            if until is None or until(out):
+                return out
+            continue
         if msg.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
             out.append(json.loads(msg.data))
         elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
             return out
     return out
+
+
+def streams_seen(*names: str, prior: Sequence[Any] = ()) -> Callable[[list[Any]], bool]:
+    """An ``until`` for :func:`drain`: every combined stream in ``names`` has sent a frame."""
+    return lambda frames: set(names) <= {m.get("stream") for m in (*prior, *frames)}
 
 
 async def step(box: Sandbox, n: int = 1) -> None:
