@@ -2,7 +2,8 @@
 
 Run as ``python hostile_rss_child.py [max_message_bytes]``; prints ``<frames> <grown MB>``.
 A fresh process, because RSS is sticky: memory freed by an earlier test is not given back
-to the OS and would hide (or fake) growth.
+to the OS and would hide (or fake) growth. The hostile venue runs in a process of its own: its
+send buffers (several 10 MB frames in flight on a busy machine) are not the client's memory.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import multiprocessing
 import os
 import sys
 import time
 from collections import deque
+from multiprocessing.connection import Connection as Connection_
 from typing import Any
 
 from aiohttp import web
@@ -30,7 +33,9 @@ def rss_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024**2
 
 
-async def main(limit: int | None) -> tuple[int, float]:
+async def serve(ports: Connection_) -> None:
+    """The hostile venue: every connection gets FRAMES frames of 10 MB after its subscribe."""
+
     async def handler(request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
@@ -47,7 +52,15 @@ async def main(limit: int | None) -> tuple[int, float]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    ports.send(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+    await asyncio.sleep(120)  # the parent terminates this process when it is done
+
+
+def run_venue(ports: Connection_) -> None:
+    asyncio.run(serve(ports))
+
+
+async def main(port: int, limit: int | None) -> tuple[int, float]:
     errors: deque[BaseException] = deque(maxlen=100)  # what StreamStats.errors keeps
 
     def emit(ev: Any) -> None:
@@ -69,12 +82,21 @@ async def main(limit: int | None) -> tuple[int, float]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await task
-    await runner.cleanup()
     gc.collect()
     return frames, rss_mb() - before
 
 
 if __name__ == "__main__":
     arg = int(sys.argv[1]) if len(sys.argv) > 1 else None
-    n, grown = asyncio.run(main(arg))
+    ctx = multiprocessing.get_context("spawn")
+    mine, theirs = ctx.Pipe()
+    venue = ctx.Process(target=run_venue, args=(theirs,), daemon=True)
+    venue.start()
+    try:
+        if not mine.poll(60):
+            raise SystemExit("the hostile venue did not start within 60 s")
+        n, grown = asyncio.run(main(mine.recv(), arg))
+    finally:
+        venue.terminate()
+        venue.join(10)
     print(n, f"{grown:.1f}")
