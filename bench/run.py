@@ -29,10 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import goals as goals_mod
 from benchlib import probes, profiling, report
 from benchlib.bare import Bare
-from benchlib.harness import BASES, ITEMS, Contender, Harness, Item, Measurements
+from benchlib.harness import BASES, ITEMS, REPLAY_ONLY, Contender, Harness, Item, Measurements
 from benchlib.ours import OursAsync, OursSync
 from benchlib.pacer import BUDGETS, Budget, Pacer
-from benchlib.peer import Peer, ccxt_version
+from benchlib.peer import Peer, PeerDicts, PeerPandas, ccxt_pandas_version, ccxt_version
 from benchlib.sandbox_proc import ReplayProcess, SandboxProcess
 from benchlib.stats import summarize
 
@@ -84,8 +84,17 @@ def build_contenders(
     if ccxt_version() is not None:
         peer = Peer(url, keys)
         loop.run_until_complete(peer.open())
-        contenders.append(Contender("ccxt", f"ccxt {ccxt_version()}", peer, True))
+        contenders.append(Contender("ccxt", f"ccxt {ccxt_version()} + the same frame", peer, True))
         closers.append(peer)
+        dicts = PeerDicts(url, keys)
+        loop.run_until_complete(dicts.open())
+        contenders.append(Contender("ccxt_dicts", f"ccxt {ccxt_version()} (plain dicts)", dicts, True))
+        closers.append(dicts)
+        if ccxt_pandas_version() is not None:
+            cp = PeerPandas(url, keys)
+            loop.run_until_complete(cp.open())
+            contenders.append(Contender("ccxt_pandas", f"ccxt-pandas {ccxt_pandas_version()}", cp, True))
+            closers.append(cp)
     return contenders, closers
 
 
@@ -104,9 +113,13 @@ def replay_pass(
     batch_reps: int,
     warmup: int,
     loop: asyncio.AbstractEventLoop,
-) -> tuple[Measurements, list[dict[str, Any]]]:
-    """The per-call items again, through the caching replay proxy (client overhead only); then
-    cProfile of xtoolkit's heaviest paths there, where the network no longer hides them."""
+    *,
+    rounds: int = 3,
+    recorder_polls: int = 3600,
+) -> tuple[Measurements, list[Measurements], list[dict[str, Any]], dict[str, Any]]:
+    """The items again, through the caching replay proxy (client overhead only), in ``rounds``
+    separate interleaved runs (the verdicts' median and spread are over rounds); then cProfile of
+    xtoolkit's heaviest paths there, and a real Recorder run against the same proxy."""
     # Only xtoolkit's share counts against its own gate on this host (the proxy replays fixed
     # usage headers), and the two xtoolkit contenders make half the traffic: twice the rates
     # keeps xtoolkit inside the same budgets as in the main pass.
@@ -115,7 +128,14 @@ def replay_pass(
         contenders, closers = build_contenders(rp.url, sb.keys, loop)
         harness = Harness(contenders, Pacer(budgets), loop)
         try:
-            measured = harness.run(items, reps=reps, warmup=warmup, batch_reps=batch_reps, progress=log)
+            _prime(harness, [i for i in items if i.kind in REPLAY_ONLY])
+            per_round: list[Measurements] = []
+            for r in range(rounds):
+                log(f"replay round {r + 1}/{rounds}")
+                per_round.append(
+                    harness.run(items, reps=reps, warmup=warmup, batch_reps=batch_reps, progress=log)
+                )
+            measured = _merge(per_round)
             log("profiling xtoolkit's call path on the replay proxy")
             # Only xtoolkit calls from here on: back to the venues' own budgets, so its gate never
             # waits inside a profiled call.
@@ -126,9 +146,46 @@ def replay_pass(
                 for key in PROFILED
                 if any(i.key == key for i in items)
             ]
-            return measured, hot
         finally:
             close_all(closers, loop)
+        log(f"a real Recorder run: {recorder_polls} polls (fresh process, replay proxy)")
+        recorder = probes.recorder_run(rp.url, polls=recorder_polls)
+    return measured, per_round, hot, recorder
+
+
+def _prime(harness: Harness, items: list[Item]) -> None:
+    """Fill the proxy's cache for the gathered items one request at a time, inside the venues'
+    budgets: their first requests reach the sandbox, which would refuse 20 at once (and ban)."""
+    pacer = Pacer()
+    for item in items:
+        venue = item.args[0]
+        single: tuple[tuple[str, str, int], ...] = (
+            (("binance", "weight", 2),)
+            if venue == "binance"
+            else (("upbit", "ticker", 1), ("upbit", "orderbook", 1))
+        )
+        for who in item.contenders:
+            target = harness.contenders[who].target
+            for base in BASES:
+                pacer.wait(single)
+                if who.startswith("xt_"):
+                    quote = "USDT" if venue == "binance" else "KRW"
+                    harness.loop.run_until_complete(target.client.tickers(f"{venue}:{base}/{quote}"))
+                else:
+                    harness.loop.run_until_complete(target.ticker(venue, base))
+
+
+def _merge(parts: list[Measurements]) -> Measurements:
+    out = Measurements()
+    for m in parts:
+        for k, v in m.times.items():
+            out.times.setdefault(k, []).extend(v)
+        for k, v in m.failures.items():
+            out.failures.setdefault(k, []).extend(v)
+        out.shape_problems.extend(m.shape_problems)
+        out.wall_s += m.wall_s
+        out.paced_s += m.paced_s
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,13 +224,21 @@ def main(argv: list[str] | None = None) -> int:
         contenders, closers = build_contenders(sb.url, sb.keys, loop)
         if not any(c.key == "ccxt" for c in contenders):
             log("ccxt is not installed: the peer column stays empty (pip install 'xtoolkit[bench]')")
-            items = [replace(i, contenders=tuple(c for c in i.contenders if c != "ccxt")) for i in items]
+            items = [
+                replace(i, contenders=tuple(c for c in i.contenders if not c.startswith("ccxt")))
+                for i in items
+            ]
+        present = {c.key for c in contenders}
+        items = [replace(i, contenders=tuple(c for c in i.contenders if c in present)) for i in items]
         call_items = [i for i in items if i.kind == "call"]
+        main_items = [i for i in items if i.kind not in REPLAY_ONLY]
         harness = Harness(contenders, Pacer(), loop)
         try:
-            measurements = harness.run(items, reps=reps, warmup=warmup, batch_reps=batch_reps, progress=log)
+            measurements = harness.run(
+                main_items, reps=reps, warmup=warmup, batch_reps=batch_reps, progress=log
+            )
             log("counting requests of the 20-base comparison")
-            counts = request_counts(harness, items)
+            counts = request_counts(harness, main_items)
             log("exchange switch")
             xs = harness.contenders["xt_sync"].target
             probe_results["exchange_switch"] = probes.exchange_switch(xs.client, harness.pacer, min(reps, 60))
@@ -183,7 +248,9 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             close_all(closers, loop)
         log(f"replay pass: {replay_reps} calls per item through the caching proxy")
-        replay, hot = replay_pass(sb, items, replay_reps, batch_reps, warmup, loop)
+        replay, replay_rounds, hot, probe_results["recorder_run"] = replay_pass(
+            sb, items, replay_reps, batch_reps, warmup, loop, recorder_polls=600 if args.quick else 3600
+        )
         log("markets memory (fresh processes)")
         probe_results["markets_memory"] = probes.markets_memory(sb.url, sb.keys, runs=3)
     loop.close()
@@ -197,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     probe_results["stream"] = probes.stream_latency(quick=args.quick)
     summaries = {k: summarize(v) for k, v in measurements.times.items()}
     replay_summaries = {k: summarize(v) for k, v in replay.times.items()}
+    round_medians = [{k: summarize(v).median for k, v in m.times.items()} for m in replay_rounds]
     goals = goals_mod.evaluate(
         items,
         summaries,
@@ -205,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         server_counts=server_counts,
         probes=probe_results,
         replay=replay_summaries,
+        rounds=round_medians,
     )
     run = report.Run(
         command=command,

@@ -15,6 +15,7 @@ is defined, and builds it with the same :func:`frame`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -376,8 +377,16 @@ def _missing(v: Any) -> bool:
 
 #: The exact dtypes the schema names stand for (what a typed column already is).
 _TS_DTYPE = pd.DatetimeTZDtype("ns", "UTC")
-_STR_ARRAY = type(pd.array([], dtype=STR))
-_STR_DTYPE = pd.array([], dtype=STR).dtype
+
+
+@functools.cache
+def _str_kind() -> tuple[type, Any]:
+    """pandas' ``str`` array class and dtype, found on first use (building one loads pandas' Arrow
+    string machinery: not at import time)."""
+    empty = pd.array([], dtype=STR)
+    return type(empty), empty.dtype
+
+
 #: Epoch milliseconds whose nanoseconds fit in int64 (about 1677-09-21 .. 2262-04-11).
 _MS_LIMIT = (2**63 - 1) // 1_000_000
 _NAT_NS = np.iinfo(np.int64).min
@@ -386,10 +395,11 @@ _NAT_NS = np.iinfo(np.int64).min
 def _str_array(vals: list[Any]) -> Any:
     """``pd.array(vals, dtype="str")`` for text with ``None`` holes, without pandas' per-element
     inference (Arrow-backed ``str``; the ``str`` of anything else goes the general way)."""
-    if _STR_ARRAY.__name__ == "ArrowStringArray" and all(type(v) is str or v is None for v in vals):
+    array_type, str_dtype = _str_kind()
+    if array_type.__name__ == "ArrowStringArray" and all(type(v) is str or v is None for v in vals):
         import pyarrow as pa  # already loaded: pandas' "str" dtype is Arrow-backed here
 
-        return _STR_ARRAY(pa.array(vals, type=pa.large_string()), dtype=_STR_DTYPE)
+        return array_type(pa.array(vals, type=pa.large_string()), dtype=str_dtype)
     return pd.array([None if _missing(v) else str(v) for v in vals], dtype=STR)
 
 
@@ -438,7 +448,7 @@ def _typed(values: Any, dtype: str) -> Any | None:
     ):
         if (
             (dtype == TS and kind == _TS_DTYPE)
-            or (dtype == STR and kind == _STR_DTYPE)
+            or (dtype == STR and kind == _str_kind()[1])
             or (dtype == NULLABLE_I64 and kind == pd.Int64Dtype())
         ):
             return values.copy()
@@ -619,7 +629,7 @@ def _exact(kind: Any, dtype: str) -> bool:
     if dtype == TS:
         return kind == _TS_DTYPE and kind.tz is _TS_DTYPE.tz
     if dtype == STR:
-        return kind == _STR_DTYPE
+        return kind == _str_kind()[1]
     if dtype == NULLABLE_I64:
         return kind == pd.Int64Dtype()
     return kind == np.dtype(dtype)

@@ -23,6 +23,7 @@ import aiohttp
 import pandas as pd
 
 from benchlib.frames import Quote, balances_frame, book_frame, compare_frame, premium_frame, tickers_frame
+from benchlib.harness import BASES
 
 __all__ = ["Bare"]
 
@@ -64,14 +65,20 @@ class Bare:
 
     # --- one market ---------------------------------------------------------------------
 
-    async def ticker(self, venue: str) -> pd.DataFrame:
+    async def tickers20(self, venue: str) -> list[pd.DataFrame]:
+        """20 one-market ticker calls at once."""
+        return list(await asyncio.gather(*(self.ticker(venue, b) for b in BASES)))
+
+    async def ticker(self, venue: str, base: str = "BTC") -> pd.DataFrame:
         if venue == "binance":
-            rows = await self._get("binance", f"/api/v3/ticker/24hr?symbols={_symbols_param(['BTCUSDT'])}")
+            rows = await self._get(
+                "binance", f"/api/v3/ticker/24hr?symbols={_symbols_param([base + 'USDT'])}"
+            )
             t = rows[0]
             return tickers_frame(
                 "binance",
                 {
-                    "symbol": ["BTC/USDT"],
+                    "symbol": [f"{base}/USDT"],
                     "bid": [t["bidPrice"]],
                     "bid_qty": [t["bidQty"]],
                     "ask": [t["askPrice"]],
@@ -84,14 +91,14 @@ class Bare:
                 },
             )
         tick, book = await asyncio.gather(
-            self._get("upbit", "/v1/ticker?markets=KRW-BTC"),
-            self._get("upbit", "/v1/orderbook?markets=KRW-BTC&count=1"),
+            self._get("upbit", f"/v1/ticker?markets=KRW-{base}"),
+            self._get("upbit", f"/v1/orderbook?markets=KRW-{base}&count=1"),
         )
         t, top = tick[0], book[0]["orderbook_units"][0]
         return tickers_frame(
             "upbit",
             {
-                "symbol": ["BTC/KRW"],
+                "symbol": [f"{base}/KRW"],
                 "bid": [top["bid_price"]],
                 "bid_qty": [top["bid_size"]],
                 "ask": [top["ask_price"]],

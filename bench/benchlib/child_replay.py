@@ -22,6 +22,17 @@ VOLATILE = frozenset({"timestamp", "signature", "recvWindow"})
 KEEP = ("Content-Type", "X-MBX-USED-WEIGHT-1M", "Remaining-Req")
 
 
+def _busy(headers: dict[str, str]) -> bool:
+    """Whether an answer's usage headers show a budget near its end (Upbit ``sec=0``, Binance
+    over half its minute). Replayed forever, such a header would make a client's rate gate wait
+    on every call — the proxy stands for a quiet venue, so it waits for a calmer answer to keep."""
+    remaining = headers.get("Remaining-Req", "")
+    if "sec=0" in remaining.replace(" ", ""):
+        return True
+    used = headers.get("X-MBX-USED-WEIGHT-1M")
+    return used is not None and used.isdigit() and int(used) > 3000
+
+
 def key_of(request: web.Request) -> tuple[str, str, str]:
     pairs = [
         (k, v)
@@ -57,7 +68,7 @@ def build(upstream: str) -> web.Application:
                         data = await resp.read()
                         kept = {h: resp.headers[h] for h in KEEP if h in resp.headers}
                         hit = (resp.status, data, kept)
-                    if hit[0] == 200:
+                    if hit[0] == 200 and not _busy(kept):
                         cache[key] = hit
         status, data, kept = hit
         return web.Response(status=status, body=data, headers=kept)

@@ -14,18 +14,116 @@ __all__ = ["Goal", "evaluate"]
 
 MB = 1024 * 1024
 
-PER_CALL_VS_BARE = 1.15
+PER_CALL_VS_BARE = 1.05
 PER_CALL_VS_PEER = 1.3
+PER_CALL_VS_DICTS = 1.2
 BATCH_REQUESTS = 2
-BATCH_VS_BARE = 2.0
+BATCH_VS_BARE = 1.3
 LIMITER_ON_VS_OFF = 1.1
-IMPORT_ADDED_MS = 150.0
+IMPORT_ADDED_MS = 100.0
+RECORDER_POLL_CPU_MS = 2.0
+#: RSS growth after the Recorder reached max_rows that still counts as flat (allocator noise).
+RECORDER_FLAT_MB = 2.0
 MARKETS_RSS_MB = 30.0
 SWITCH_MS = 50.0
 PREMIUM_DAY_MB = 100.0
 STREAM_P99_MS = 100.0
 
 LABEL = {"xt_async": "AsyncClient", "xt_sync": "Client", "xt_async_nolimit": "AsyncClient(rate_limit=False)"}
+
+
+def _spread(
+    rounds: list[Mapping[tuple[str, str], float]], key: str, a: str, b: str
+) -> tuple[float, float, float] | None:
+    """Median, min and max over replay rounds of (``a``'s median ÷ ``b``'s median) for ``key``."""
+    values = [r[(key, a)] / r[(key, b)] for r in rounds if (key, a) in r and (key, b) in r]
+    if not values:
+        return None
+    values.sort()
+    return values[len(values) // 2], values[0], values[-1]
+
+
+def _fmt(sp: tuple[float, float, float], n: int) -> str:
+    return f"{sp[0]:.3f}× (rounds {sp[1]:.3f}–{sp[2]:.3f}, n {n})"
+
+
+def _replay_verdicts(
+    items: list[Item],
+    rounds: list[Mapping[tuple[str, str], float]],
+    stages: Mapping[str, Mapping[str, float]],
+) -> list[Goal]:
+    """Issue 17's per-call and batch goals, judged on the replay pass (server time ~0.1 ms):
+    ratios of medians per round; the verdict is the median over rounds, the spread min–max."""
+    goals: list[Goal] = []
+    n = len(rounds)
+    for item in items:
+        if item.kind in ("call", "gather"):
+            whos = ("xt_async", "xt_sync") if item.kind == "call" else ("xt_async_nolimit",)
+            for who in whos:
+                if who not in item.contenders:
+                    continue
+                subject = f"{item.title} — {LABEL[who]}"
+                sp = _spread(rounds, item.key, who, "bare")
+                if sp is not None:
+                    reason = ""
+                    if sp[0] > PER_CALL_VS_BARE:
+                        reason = _stage_reason(stages.get(item.key)) or "client work over bare"
+                        if who == "xt_sync":
+                            reason += "; the blocking Client pays two thread hops to its loop thread"
+                    goals.append(
+                        Goal(
+                            "per call ≤ 1.05× bare (replay)",
+                            subject,
+                            f"≤ {PER_CALL_VS_BARE}×",
+                            _fmt(sp, n),
+                            bool(sp[0] <= PER_CALL_VS_BARE),
+                            reason,
+                        )
+                    )
+                sp = _spread(rounds, item.key, "ccxt", who)
+                if sp is not None:
+                    goals.append(
+                        Goal(
+                            "≥ 1.3× faster than ccxt + the same frame (replay)",
+                            subject,
+                            f"≥ {PER_CALL_VS_PEER}×",
+                            _fmt(sp, n),
+                            bool(sp[0] >= PER_CALL_VS_PEER),
+                            ""
+                            if sp[0] >= PER_CALL_VS_PEER
+                            else "both pay the loopback HTTP round trip (~1.5-2.5 ms of the call here); "
+                            "ccxt's extra is its parsing and building the frame from its dicts",
+                        )
+                    )
+                sp = _spread(rounds, item.key, who, "ccxt_dicts")
+                if sp is not None:
+                    goals.append(
+                        Goal(
+                            "within 1.2× of ccxt returning plain dicts (replay)",
+                            subject,
+                            f"≤ {PER_CALL_VS_DICTS}×",
+                            _fmt(sp, n),
+                            bool(sp[0] <= PER_CALL_VS_DICTS),
+                            "" if sp[0] <= PER_CALL_VS_DICTS else "the frame itself (see the stage table)",
+                        )
+                    )
+        elif item.kind == "batch":
+            sp = _spread(rounds, item.key, "xt_async", "bare")
+            if sp is not None:
+                goals.append(
+                    Goal(
+                        "≤ 1.3× bare doing the same requests and arithmetic (replay)",
+                        f"{item.title} — AsyncClient",
+                        f"≤ {BATCH_VS_BARE}×",
+                        _fmt(sp, n),
+                        bool(sp[0] <= BATCH_VS_BARE),
+                        ""
+                        if sp[0] <= BATCH_VS_BARE
+                        else "per-row Python (legs, ages, premium_row) and three frames where bare does one "
+                        "numpy pass (see the profile)",
+                    )
+                )
+    return goals
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,43 +242,6 @@ def _batch(
                 bool(worst <= BATCH_REQUESTS),
             )
         )
-        bare = summaries.get((item.key, "bare"))
-        for who in ("xt_async", "xt_sync"):
-            s = summaries.get((item.key, who))
-            if s is None or bare is None:
-                continue
-            r = ratio(s.median, bare.median)
-            goals.append(
-                Goal(
-                    "≤ 2× bare doing the same batched requests",
-                    f"{item.title} — {LABEL[who]}",
-                    f"≤ {BATCH_VS_BARE}×",
-                    f"{r:.3f}× ({s.median:.2f} vs {bare.median:.2f} ms)",
-                    bool(r <= BATCH_VS_BARE),
-                    ""
-                    if r <= BATCH_VS_BARE
-                    else f"+{(s.median - bare.median):.2f} ms over bare at the median",
-                )
-            )
-        # The sandbox answers a 20-market ticker in 0.1-0.3 s, which hides the client's own work;
-        # the replay proxy answers in ~0.1 ms and shows it.
-        s, rbare = replay.get((item.key, "xt_async")), replay.get((item.key, "bare"))
-        if s is not None and rbare is not None:
-            r = ratio(s.median, rbare.median)
-            goals.append(
-                Goal(
-                    "≤ 2× bare doing the same batched requests",
-                    f"{item.title} — AsyncClient, replay proxy (client work only)",
-                    f"≤ {BATCH_VS_BARE}×",
-                    f"{r:.3f}× ({s.median:.2f} vs {rbare.median:.2f} ms)",
-                    bool(r <= BATCH_VS_BARE),
-                    ""
-                    if r <= BATCH_VS_BARE
-                    else f"+{s.median - rbare.median:.1f} ms of client CPU: research/_fetch.py Quotes.row "
-                    "filters the tickers frame with a boolean mask for every leg "
-                    "(2-3 lookups per base, ~1 ms each)",
-                )
-            )
         on, off = summaries.get((item.key, "xt_async")), summaries.get((item.key, "xt_async_nolimit"))
         if on is not None and off is not None:
             r = ratio(on.median, off.median)
@@ -201,22 +262,48 @@ def _probes(probes: Mapping[str, Any]) -> list[Goal]:
     imp = probes.get("import_time")
     if imp:
         added = imp["xtoolkit_after_pandas_aiohttp_ms"]["median_ms"]
-        diff = imp["added_ms"]
-        worst = max(added, diff)
+        cold = imp["xtoolkit_after_pandas_aiohttp_no_bytecode_ms"]["median_ms"]
         top = ", ".join(f"{m['module']} {m['self_ms']:.0f} ms" for m in imp["added_modules"]["top"][:4])
+        for label, value in (("with bytecode", added), ("without bytecode (compiled from source)", cold)):
+            goals.append(
+                Goal(
+                    "import xtoolkit ≤ 100 ms over pandas + aiohttp",
+                    f"import xtoolkit after pandas+aiohttp, fresh interpreters, {label}",
+                    f"≤ {IMPORT_ADDED_MS:.0f} ms",
+                    f"{value:.0f} ms (difference of whole-process medians {imp['added_ms']:.0f} ms)",
+                    bool(value <= IMPORT_ADDED_MS),
+                    ""
+                    if value <= IMPORT_ADDED_MS
+                    else f"{imp['added_modules']['count']} extra modules; heaviest: {top}",
+                )
+            )
+    rr = probes.get("recorder_run")
+    if rr:
         goals.append(
             Goal(
-                "import adds ≤ 150 ms over pandas + aiohttp",
-                "import xtoolkit (fresh interpreters, medians)",
-                f"≤ {IMPORT_ADDED_MS:.0f} ms",
-                f"{added:.0f} ms imported after pandas+aiohttp; "
-                f"{diff:.0f} ms difference of fresh-process medians",
-                bool(worst <= IMPORT_ADDED_MS),
+                "Recorder poll ≤ 2 ms of CPU, one base",
+                f"a real Recorder run, {rr['polls']:,} polls (premium, one base, replay proxy)",
+                f"≤ {RECORDER_POLL_CPU_MS:.0f} ms",
+                f"{rr['cpu_ms_per_poll']:.2f} ms of process CPU per poll",
+                bool(rr["cpu_ms_per_poll"] <= RECORDER_POLL_CPU_MS),
                 ""
-                if worst <= IMPORT_ADDED_MS
-                else f"{imp['added_modules']['count']} extra modules; heaviest: {top}",
+                if rr["cpu_ms_per_poll"] <= RECORDER_POLL_CPU_MS
+                else "three HTTP requests through aiohttp plus four small frames (two tickers, the "
+                "premium, the record row) at ~0.1-0.2 ms each on this shared machine",
             )
         )
+        growth = rr["rss_growth_after_bound_bytes"]
+        if growth is not None:
+            goals.append(
+                Goal(
+                    "Recorder memory flat after its bound (a real run, not extrapolated)",
+                    f"{rr['polls']:,} polls with max_rows={rr['max_rows']} (a simulated hour of 1 s polls)",
+                    f"≤ {RECORDER_FLAT_MB:.0f} MB growth after max_rows",
+                    f"{growth / MB:+.2f} MB after the bound; {rr['rss_first_to_last_bytes'] / MB:+.2f} MB "
+                    "first to last sample",
+                    bool(growth / MB <= RECORDER_FLAT_MB),
+                )
+            )
     mem = probes.get("markets_memory")
     if mem:
         mb = mem["rss_added_bytes"] / MB
@@ -264,23 +351,8 @@ def _probes(probes: Mapping[str, Any]) -> list[Goal]:
                 bool(mb < PREMIUM_DAY_MB),
             )
         )
-        rec = prem["recorder"]
-        proj = prem["recorder_projected_bytes"] / MB
-        goals.append(
-            Goal(
-                "24 h of 1 s premium rows < 100 MB",
-                f"held by a running Recorder ({rec['polls']:,} polls measured, "
-                f"projected to {prem['rows']:,})",
-                f"< {PREMIUM_DAY_MB:.0f} MB",
-                f"{proj:,.0f} MB ({rec['bytes_per_poll'] / 1024:.1f} KiB per poll)",
-                bool(proj < PREMIUM_DAY_MB),
-                ""
-                if proj < PREMIUM_DAY_MB
-                else f"{rec['bytes_per_poll']:,.0f} bytes stay resident per poll for "
-                f"~{prem['frame_bytes'] / prem['rows']:.0f} bytes of data a row: per-poll pandas/Arrow "
-                "objects outlive the poll (see the memory section)",
-            )
-        )
+        # What a running Recorder holds is judged on the real run above (recorder_run), not on an
+        # extrapolation of its per-poll path.
     stream = probes.get("stream")
     if stream is not None and not stream.get("measured"):
         goals.append(
@@ -316,10 +388,12 @@ def evaluate(
     server_counts: Mapping[str, Mapping[str, int]],
     probes: Mapping[str, Any],
     replay: Mapping[tuple[str, str], Summary],
+    rounds: list[Mapping[tuple[str, str], float]],
 ) -> list[Goal]:
-    """Every goal, in report order (``replay``: the replay-proxy pass, used to explain misses)."""
+    """Every goal, in report order: per-call and batch verdicts from the replay pass' rounds
+    (the main pass' numbers, server time included, are in the results tables)."""
     return [
-        *_per_call(items, summaries, stages, replay, probes.get("facade_hop", {}).get("median_us", math.nan)),
+        *_replay_verdicts(items, rounds, stages),
         *_batch(items, summaries, counts, server_counts, replay),
         *_probes(probes),
     ]

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 import xtoolkit as xt
+from benchlib.harness import BASES
 from xtoolkit import research
 
 __all__ = ["MARKET", "OursAsync", "OursSync", "client_kwargs"]
 
 MARKET = {"binance": "binance:BTC/USDT", "upbit": "upbit:BTC/KRW"}
+QUOTE = {"binance": "USDT", "upbit": "KRW"}
 
 
 def client_kwargs(url: str, keys: dict[str, tuple[str, str]], **extra: Any) -> dict[str, Any]:
@@ -45,6 +48,11 @@ class OursAsync:
 
     async def ticker(self, venue: str) -> pd.DataFrame:
         return await self.client.tickers(MARKET[venue])
+
+    async def tickers20(self, venue: str) -> list[pd.DataFrame]:
+        """20 one-market ``tickers`` calls at once (what a notebook loop with gather does)."""
+        calls = [self.client.tickers(f"{venue}:{b}/{QUOTE[venue]}") for b in BASES]
+        return list(await asyncio.gather(*calls))
 
     async def orderbook(self, venue: str, depth: int) -> pd.DataFrame:
         return await self.client.orderbook(MARKET[venue], depth=depth)

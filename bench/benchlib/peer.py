@@ -17,10 +17,12 @@ from typing import Any
 import pandas as pd
 
 from benchlib.frames import Quote, balances_frame, book_frame, compare_frame, premium_frame, tickers_frame
+from benchlib.harness import BASES
 
-__all__ = ["Peer", "ccxt_version"]
+__all__ = ["Peer", "PeerDicts", "ccxt_version"]
 
 SYMBOL = {"binance": "BTC/USDT", "upbit": "BTC/KRW"}
+QUOTE = {"binance": "USDT", "upbit": "KRW"}
 
 
 def ccxt_version() -> str | None:
@@ -84,19 +86,25 @@ class Peer:
     async def aclose(self) -> None:
         await asyncio.gather(self.binance.close(), self.upbit.close())
 
-    async def ticker(self, venue: str) -> pd.DataFrame:
-        ex, sym = self._ex(venue), SYMBOL[venue]
+    async def _ticker_dicts(self, venue: str, base: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """ccxt's own answer: the unified ticker (and Upbit's book top, a second request)."""
+        ex, sym = self._ex(venue), f"{base}/{QUOTE[venue]}"
         if venue == "binance":
-            t = await ex.fetch_ticker(sym)
+            return await ex.fetch_ticker(sym), None
+        # Upbit's ticker has no bid/ask: the book top is a second request, as xtoolkit does.
+        t, ob = await asyncio.gather(ex.fetch_ticker(sym), ex.fetch_order_book(sym, 1))
+        return t, ob
+
+    async def ticker(self, venue: str, base: str = "BTC") -> Any:
+        t, ob = await self._ticker_dicts(venue, base)
+        if ob is None:
             bid, bid_qty, ask, ask_qty = t["bid"], t["bidVolume"], t["ask"], t["askVolume"]
         else:
-            # Upbit's ticker has no bid/ask: the book top is a second request, as xtoolkit does.
-            t, ob = await asyncio.gather(ex.fetch_ticker(sym), ex.fetch_order_book(sym, 1))
             (bid, bid_qty), (ask, ask_qty) = ob["bids"][0][:2], ob["asks"][0][:2]
         return tickers_frame(
             venue,
             {
-                "symbol": [sym],
+                "symbol": [t["symbol"]],
                 "bid": [bid],
                 "bid_qty": [bid_qty],
                 "ask": [ask],
@@ -108,6 +116,10 @@ class Peer:
                 "ts": [t["timestamp"]],
             },
         )
+
+    async def tickers20(self, venue: str) -> list[Any]:
+        """20 one-market ticker calls at once."""
+        return list(await asyncio.gather(*(self.ticker(venue, b) for b in BASES)))
 
     async def orderbook(self, venue: str, depth: int) -> pd.DataFrame:
         ex, sym = self._ex(venue), SYMBOL[venue]
@@ -144,3 +156,56 @@ class Peer:
     async def premium(self, bases: Sequence[str]) -> pd.DataFrame:
         binance, upbit, fx = await self._quotes(bases)
         return premium_frame(bases, binance, upbit, fx)
+
+
+class PeerDicts(Peer):
+    """ccxt as its users get it: the same requests, its plain dicts, no frame built.
+
+    The price of a dict — what "a frame for nearly the price of a dict" is measured against.
+    """
+
+    async def ticker(self, venue: str, base: str = "BTC") -> Any:
+        return await self._ticker_dicts(venue, base)
+
+    async def orderbook(self, venue: str, depth: int) -> Any:
+        return await self._ex(venue).fetch_order_book(SYMBOL[venue], depth)
+
+    async def balances(self, venue: str) -> Any:
+        return await self._ex(venue).fetch_balance()
+
+
+def ccxt_pandas_version() -> str | None:
+    try:
+        from importlib.metadata import version
+
+        import ccxt_pandas  # noqa: F401
+    except ImportError:
+        return None
+    return version("ccxt-pandas")
+
+
+class PeerPandas(Peer):
+    """ccxt-pandas (``AsyncCCXTPandasExchange`` around the same ccxt objects): the DataFrame
+    peer as published. Its frames have its own columns, so they are timed, not shape-checked."""
+
+    def __init__(self, url: str, keys: dict[str, tuple[str, str]]) -> None:
+        super().__init__(url, keys)
+        from ccxt_pandas import AsyncCCXTPandasExchange
+
+        self.pd_binance = AsyncCCXTPandasExchange(exchange=self.binance)
+        self.pd_upbit = AsyncCCXTPandasExchange(exchange=self.upbit)
+
+    def _pd(self, venue: str) -> Any:
+        return self.pd_binance if venue == "binance" else self.pd_upbit
+
+    async def ticker(self, venue: str, base: str = "BTC") -> Any:
+        ex, sym = self._pd(venue), f"{base}/{QUOTE[venue]}"
+        if venue == "binance":
+            return await ex.fetch_ticker(symbol=sym)
+        return await asyncio.gather(ex.fetch_ticker(symbol=sym), ex.fetch_order_book(symbol=sym, limit=1))
+
+    async def orderbook(self, venue: str, depth: int) -> Any:
+        return await self._pd(venue).fetch_order_book(symbol=SYMBOL[venue], limit=depth)
+
+    async def balances(self, venue: str) -> Any:
+        return await self._pd(venue).fetch_balance()

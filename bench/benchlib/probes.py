@@ -34,6 +34,7 @@ __all__ = [
     "import_time",
     "markets_memory",
     "premium_memory",
+    "recorder_run",
     "server_request_counts",
     "stream_latency",
 ]
@@ -42,9 +43,19 @@ HERE = Path(__file__).resolve().parent
 _IMPORT = "import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
 
 
-def _fresh(stmt: str) -> float:
+def _fresh(stmt: str, *, bytecode: bool = True) -> float:
+    """Seconds ``stmt`` takes in a fresh interpreter; ``bytecode=False`` compiles every module from
+    source (an empty ``-X pycache_prefix`` per run, nothing written), as on a first run."""
+    flags: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="xt-pycache-") as empty:
+        if not bytecode:
+            flags = ["-B", "-X", f"pycache_prefix={empty}"]
+        return _run_fresh(flags, stmt)
+
+
+def _run_fresh(flags: list[str], stmt: str) -> float:
     out = subprocess.run(
-        [sys.executable, "-c", _IMPORT.format(stmt=stmt)],
+        [sys.executable, *flags, "-c", _IMPORT.format(stmt=stmt)],
         capture_output=True,
         text=True,
         check=True,
@@ -94,8 +105,13 @@ def import_time(runs: int = 7) -> dict[str, Any]:
         base_s.append(_fresh("import pandas, aiohttp"))
         xt_s.append(_fresh("import xtoolkit"))
         both_s.append(_fresh("import pandas, aiohttp; t2 = time.perf_counter(); import xtoolkit; t = t2"))
+    # Without bytecode: pandas and aiohttp are imported first (compiled from source too, untimed),
+    # then only ``import xtoolkit`` is timed — xtoolkit's own compile and execute cost.
+    after = "import pandas, aiohttp; t2 = time.perf_counter(); import xtoolkit; t = t2"
+    cold_s = [_fresh(after, bytecode=False) for _ in range(max(3, runs // 2))]
     med_xt, med_base = statistics.median(xt_s), statistics.median(base_s)
     return {
+        "xtoolkit_after_pandas_aiohttp_no_bytecode_ms": summarize([s * 1000 for s in cold_s]).as_dict(),
         "runs": runs,
         "xtoolkit_ms": summarize([s * 1000 for s in xt_s]).as_dict(),
         "pandas_aiohttp_ms": summarize([s * 1000 for s in base_s]).as_dict(),
@@ -126,6 +142,17 @@ def markets_memory(url: str, keys: dict[str, tuple[str, str]], runs: int = 3) ->
         "real_scale_markets": results[0]["real_scale"]["markets"],
         "real_scale_wire_bytes": results[0]["real_scale"]["wire_bytes"],
     }
+
+
+def recorder_run(url: str, polls: int = 3600, every: float = 0.002, max_rows: int = 600) -> dict[str, Any]:
+    """A real Recorder run (child process) of ``polls`` one-base premium polls: CPU per poll and
+    VmRSS sampled as it runs (see ``child_recorder.py``)."""
+    r = _child("child_recorder.py", url, str(polls), str(every), str(max_rows))
+    bound_at = next((p for p, _ in r["rss"] if p >= max_rows), None)
+    after = [b for p, b in r["rss"] if bound_at is not None and p >= bound_at]
+    r["rss_growth_after_bound_bytes"] = (max(after) - after[0]) if after else None
+    r["rss_first_to_last_bytes"] = r["rss"][-1][1] - r["rss"][0][1]
+    return r
 
 
 def premium_memory(rows: int = 86_400, polls: int = 10_000) -> dict[str, Any]:
