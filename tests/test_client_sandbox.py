@@ -219,18 +219,12 @@ async def test_async_client_same_surface(box: Sandbox) -> None:
     assert len(t) == 2 and set(bal.exchange) == {"binance", "upbit"}
 
 
-_KEY_PAIRS = hasattr(Sandbox, "add_key_pair_account")
-
-
-@pytest.mark.xfail(
-    not _KEY_PAIRS, strict=True, reason="needs the sandbox's key-pair accounts (issue 14 sandbox half)"
-)
 @pytest.mark.parametrize("kind", ["ed25519", "rsa"])
 def test_key_pair_accounts_sign_every_private_call(box: Sandbox, kind: str) -> None:
     from spec_examples import example
 
     keys = example("binance", "auth_key_pair_vectors")["key_pair_keys"][kind]
-    api_key = box.add_key_pair_account({"USDT": "1000", "BTC": "0.5"}, keys["public_key_pem_spki"])  # type: ignore[attr-defined]
+    api_key = box.add_key_pair_account({"USDT": "1000", "BTC": "0.5"}, keys["public_key_pem_spki"])
     creds = {"binance": {"key": api_key, "private_key": keys["private_key_pem_pkcs8"]}}
     with xt.Client(
         base_urls={"binance": box.url}, sandbox=True, credentials=creds, exchanges=["binance"], use_env=False
@@ -238,3 +232,28 @@ def test_key_pair_accounts_sign_every_private_call(box: Sandbox, kind: str) -> N
         bal = c.balances("binance").set_index("asset")
         assert bal.loc["USDT", "free"] == 1000.0 and bal.loc["BTC", "free"] == 0.5
         assert c.open_orders("binance:BTC/USDT").empty
+
+
+def test_networks_and_fees_follow_the_sandbox_wallets(box: Sandbox, client: xt.Client) -> None:
+    box.wallets.suspend("binance", "XRP", "XRP", deposit=False, withdraw=True, reason="Upgrade")
+    box.wallets.set_withdraw_fee("upbit", "BTC", "BTC", "0.0009")
+    box.fees.set_commission("binance", maker="0.0008", taker="0.0011", symbol="BTCUSDT")
+    try:
+        nets = client.networks(["BTC", "XRP"])
+        both = nets.set_index(["exchange", "asset", "network"])
+        xrp = both.loc[("binance", "XRP", "XRP")]
+        assert not xrp.withdraw_enabled and xrp.deposit_enabled and "Upgrade" in xrp.note
+        ubtc = both.loc[("upbit", "BTC", "BTC")]
+        assert ubtc.withdraw_fee_text == "0.0009" and ubtc.withdraw_enabled
+        assert ubtc.source == "/v1/status/wallet+/v1/withdraws/chance"
+        assert {"binance", "upbit"} == set(nets.exchange) and nets.ts.notna().all()
+        fees = client.trading_fees(["binance:BTC/USDT", "binance:ETH/USDT", "upbit:BTC/KRW"]).set_index("symbol")
+        assert (fees.loc["BTC/USDT", "maker"], fees.loc["BTC/USDT", "taker"]) == (0.0008, 0.0011)
+        assert fees.source.tolist() == ["account"] * 3
+        with xt.Client(base_urls=box.urls, sandbox=True, use_env=False) as public:
+            with pytest.raises(xt.MissingCredentials):
+                public.networks("BTC")
+            assert public.trading_fees("binance:BTC/USDT").source.tolist() == ["default"]
+    finally:
+        box.wallets.reset()
+        box.fees.reset()

@@ -3,7 +3,9 @@
 ccxt's own ``binance`` and ``upbit`` classes are pointed at the sandbox purely by
 configuration (``urls['api']`` overrides, ``options``, keys) — no patched logic. If ccxt rejects
 a response, the sandbox is wrong. Covered: load markets, tickers, order books, balances, and
-creating / fetching / cancelling a limit order on each exchange (plus OHLCV and trades).
+creating / fetching / cancelling a limit order on each exchange (plus OHLCV and trades), market
+orders, and the wallet and fee reads (Binance /sapi currencies and trade fees; Upbit
+orders/chance fees, status/wallet, withdraws/chance). The websocket side: test_fidelity_ccxt_ws.py.
 """
 
 from __future__ import annotations
@@ -154,3 +156,28 @@ def test_upbit_market_buy_and_history(upbit: Any) -> None:
     assert len(trades) == 5
     with pytest.raises(ccxt.InsufficientFunds):
         upbit.create_order("BTC/KRW", "limit", "buy", 1, 100_000_000)
+
+
+def test_binance_currencies_and_fees_from_sapi(box: Sandbox) -> None:
+    # ccxt reads the wallet from /sapi/v1/capital/config/getall and fees from /sapi/v1/asset/tradeFee.
+    key, secret = box.keys["binance"]
+    ex = ccxt.binance({"apiKey": key, "secret": secret, "enableRateLimit": False, "timeout": 10_000,
+                       "options": {"defaultType": "spot", "fetchMargins": False, "fetchMarkets": {"types": ["spot"]}}})
+    for name in ("public", "private"):
+        ex.urls["api"][name] = f"{box.url}/api/v3"
+    ex.urls["api"]["sapi"] = f"{box.url}/sapi/v1"
+    currencies = ex.fetch_currencies()
+    btc = currencies["BTC"]
+    assert btc["networks"] and all(n["fee"] is not None for n in btc["networks"].values())
+    fee = ex.fetch_trading_fee("BTC/USDT")
+    assert fee["symbol"] == "BTC/USDT" and fee["maker"] == 0.001 and fee["taker"] == 0.001
+
+
+def test_upbit_fees_and_wallet_reads(upbit: Any) -> None:
+    fee = upbit.fetch_trading_fee("BTC/KRW")  # GET /v1/orders/chance
+    assert fee["symbol"] == "BTC/KRW" and fee["maker"] == 0.0005 and fee["taker"] == 0.0005
+    # ccxt's implicit API signs these like any private call (JWT; query_hash for the chance).
+    status = upbit.private_get_status_wallet()
+    assert any(row["currency"] == "BTC" and row["net_type"] == "BTC" for row in status)
+    chance = upbit.private_get_withdraws_chance({"currency": "BTC", "net_type": "BTC"})
+    assert chance["currency"]["code"] == "BTC" and float(chance["currency"]["withdraw_fee"]) > 0
