@@ -317,3 +317,39 @@ async def rest_upbit(http: aiohttp.ClientSession, box: Sandbox, path: str, **par
     async with http.get(box.url + path, params=params) as r:
         assert r.status == 200, await r.text()
         return await r.json()
+
+
+def _is_diff(frame: Any) -> bool:
+    return isinstance(frame, dict) and frame.get("e") == "depthUpdate"
+
+
+def _top_levels(levels: dict[str, str], descending: bool, n: int = 20) -> list[tuple[float, str]]:
+    live = [(float(p), q) for p, q in levels.items() if float(q) != 0]
+    return sorted(live, reverse=descending)[:n]
+
+
+async def test_a_resubscribed_depth_stream_starts_from_the_state_it_resubscribed_at(
+    box: Sandbox, http: aiohttp.ClientSession
+) -> None:
+    # Levels that appear and vanish while nobody follows the symbol must not be missing from
+    # the next diff: a client applying it to a fresh snapshot would keep them (a crossed book).
+    stream = ["btcusdt@depth@100ms"]
+    async with http.ws_connect(box.ws_urls["binance"] + "/ws/0") as ws:
+        await connected(box, "binance", 1)
+        assert (await control(ws, {"method": "SUBSCRIBE", "params": stream, "id": 1}))["result"] is None
+        await step(box, 1)
+        assert any(_is_diff(f) for f in await drain(ws, until=lambda f: any(map(_is_diff, f))))
+        assert (await control(ws, {"method": "UNSUBSCRIBE", "params": stream, "id": 2}))["result"] is None
+        await step(box, 3)
+        snap = await rest(http, box, "/api/v3/depth", symbol="BTCUSDT", limit=1000)
+        assert (await control(ws, {"method": "SUBSCRIBE", "params": stream, "id": 3}))["result"] is None
+        await step(box, 1)
+        diffs = [f for f in await drain(ws, until=lambda f: any(map(_is_diff, f))) if _is_diff(f)]
+        after = await rest(http, box, "/api/v3/depth", symbol="BTCUSDT", limit=1000)
+    assert diffs and diffs[0]["U"] == snap["lastUpdateId"] + 1
+    bids, asks = dict(snap["bids"]), dict(snap["asks"])
+    for d in diffs:
+        bids.update(dict(d["b"]))
+        asks.update(dict(d["a"]))
+    assert _top_levels(bids, True) == _top_levels(dict(after["bids"]), True)
+    assert _top_levels(asks, False) == _top_levels(dict(after["asks"]), False)

@@ -349,6 +349,10 @@ class BinanceStreams:
         # continues exactly from the state the subscription started at.
         market = self.state.market
         for n in names:
+            # A baseline is kept only while some stream already follows it: one left behind by
+            # peers that unsubscribed or went away would make the next diff skip every level
+            # that came and went meanwhile (a crossed book), or replay trades nobody asked for.
+            fresh = not self._watched(n)
             peer.subs.streams[n.name] = n
             if n.kind == "miniTickerArr":
                 self._all_minis.pending = True
@@ -358,17 +362,27 @@ class BinanceStreams:
                 continue  # like the real venue: accepted, and silent
             st = self._listings.setdefault(n.symbol, _Listing())
             uid = market.update_id(lst)
-            if n.kind == "bookTicker" and st.top is None:
+            if n.kind == "bookTicker" and (st.top is None or fresh):
                 st.top, st.top_uid = self._top(lst), uid
-            elif n.kind == "depth" and st.book is None:
+            elif n.kind == "depth" and (st.book is None or fresh):
                 st.book, st.book_uid = self._book(lst), uid
-            elif n.kind == "partial" and st.partial_uid is None:
+            elif n.kind == "partial" and (st.partial_uid is None or fresh):
                 st.partial_uid = uid
-            elif n.kind in ("trade", "aggTrade") and st.trade_cursor is None:
+            elif n.kind in ("trade", "aggTrade") and (st.trade_cursor is None or fresh):
                 st.trade_cursor = market.next_trade_id(lst)
             elif n.kind in _PACED:
                 # A paced stream sends its current state at the next publication.
                 st.paced.setdefault((n.kind, n.interval, n.offset_ms), _Paced()).pending = True
+
+    def _watched(self, name: StreamName) -> bool:
+        """Whether an open stream already follows ``name``'s symbol and kind (trade and
+        aggTrade share their cursor)."""
+        kinds = {"trade", "aggTrade"} if name.kind in ("trade", "aggTrade") else {name.kind}
+        return any(
+            other.symbol == name.symbol and other.kind in kinds
+            for peer in self.peers
+            for other in peer.subs.streams.values()
+        )
 
     # -- event bodies ----------------------------------------------------------------------
     def _top(self, lst: Listing) -> tuple[str, str, str, str]:
