@@ -11,11 +11,11 @@ import math
 from dataclasses import dataclass
 
 from xtoolkit._frames import SCHEMAS
+from xtoolkit.stream.channels import CHANNELS
 
 __all__ = ["CHANNELS", "STREAM_SCHEMA", "StreamRecord", "gap_record"]
 
 #: Normalized channels: best bid/ask, public trades, local order book (its best after each update).
-CHANNELS: tuple[str, ...] = ("book_ticker", "trades", "depth")
 
 NaN = math.nan
 
