@@ -16,8 +16,10 @@ import pytest
 
 import xtoolkit as xt
 from xtoolkit._frames import SCHEMAS, conform, frame, register, schema
+from xtoolkit.exchanges._wallet import NETWORKS_SCHEMA, TRADING_FEES_SCHEMA
 from xtoolkit.orders.journal import JOURNAL_SCHEMA
 from xtoolkit.orders.reconcile import RECONCILE_SCHEMA
+from xtoolkit.research.exec_schemas import EXECUTION_SCHEMAS
 from xtoolkit.stream.buffer import StreamBuffer
 from xtoolkit.stream.records import STREAM_SCHEMA
 
@@ -357,6 +359,13 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
 #: Tables the order wing defines next to their code (built by the same builder).
 ORDER_TABLES = {"journal": JOURNAL_SCHEMA, "reconcile": RECONCILE_SCHEMA}
 REGISTERED = sorted(EXPECTED)
+#: Kinds born after the merge (wallet and fee verbs, the executable premium): the modules that
+#: declare them are imported above, so the registry is complete whatever ran first.
+NEWER: dict[str, dict[str, str]] = {
+    "networks": NETWORKS_SCHEMA,
+    "trading_fees": TRADING_FEES_SCHEMA,
+    **EXECUTION_SCHEMAS,
+}
 
 STAMP = pd.Timestamp("2024-01-02T03:04:05.123456789Z")
 
@@ -376,7 +385,10 @@ def dtypes(df: pd.DataFrame) -> list[tuple[str, str]]:
 
 def test_the_registry_holds_every_kind_once() -> None:
     assert xt.SCHEMAS is SCHEMAS
-    assert sorted(SCHEMAS) == REGISTERED
+    assert sorted(SCHEMAS) == sorted([*REGISTERED, *NEWER])
+    for kind, columns in NEWER.items():
+        assert SCHEMAS[kind] == dict(columns), kind
+        assert dtypes(frame(kind)) == list(columns.items()), kind
     assert STREAM_SCHEMA is SCHEMAS["stream"]
     for kind in REGISTERED:
         assert list(SCHEMAS[kind].items()) == EXPECTED[kind], kind
