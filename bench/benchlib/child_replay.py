@@ -10,6 +10,7 @@ a call's time is the client's own work plus loopback HTTP.
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from urllib.parse import parse_qsl, urlencode
 
@@ -23,11 +24,12 @@ KEEP = ("Content-Type", "X-MBX-USED-WEIGHT-1M", "Remaining-Req")
 
 
 def _busy(headers: dict[str, str]) -> bool:
-    """Whether an answer's usage headers show a budget near its end (Upbit ``sec=0``, Binance
-    over half its minute). Replayed forever, such a header would make a client's rate gate wait
-    on every call — the proxy stands for a quiet venue, so it waits for a calmer answer to keep."""
-    remaining = headers.get("Remaining-Req", "")
-    if "sec=0" in remaining.replace(" ", ""):
+    """Whether an answer's usage headers show a budget half spent (Upbit fewer than 5 requests
+    left in its second, Binance over half its minute). Replayed forever, such a header makes a
+    client's rate gate wait on every call (a gate reads the venue's count as the truth) — the
+    proxy stands for a quiet venue, so it forwards again until it gets a calm answer to keep."""
+    remaining = re.search(r"sec=(\d+)", headers.get("Remaining-Req", ""))
+    if remaining is not None and int(remaining.group(1)) < 5:
         return True
     used = headers.get("X-MBX-USED-WEIGHT-1M")
     return used is not None and used.isdigit() and int(used) > 3000
