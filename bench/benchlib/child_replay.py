@@ -4,7 +4,8 @@
 for a key (method, path, query without ``timestamp``/``signature``/``recvWindow``) is forwarded
 to the sandbox and its answer kept; every later request with that key is answered from memory.
 So every contender gets byte-identical answers in ~a hundred microseconds, and what remains of
-a call's time is the client's own work plus loopback HTTP.
+a call's time is the client's own work plus loopback HTTP. Usage headers are the exception:
+replies carry the calmest usage seen (see :class:`Quiet`), as a venue answers one quiet client.
 """
 
 from __future__ import annotations
@@ -23,16 +24,42 @@ VOLATILE = frozenset({"timestamp", "signature", "recvWindow"})
 KEEP = ("Content-Type", "X-MBX-USED-WEIGHT-1M", "Remaining-Req")
 
 
-def _busy(headers: dict[str, str]) -> bool:
-    """Whether an answer's usage headers show a budget half spent (Upbit fewer than 5 requests
-    left in its second, Binance over half its minute). Replayed forever, such a header makes a
-    client's rate gate wait on every call (a gate reads the venue's count as the truth) — the
-    proxy stands for a quiet venue, so it forwards again until it gets a calm answer to keep."""
-    remaining = re.search(r"sec=(\d+)", headers.get("Remaining-Req", ""))
-    if remaining is not None and int(remaining.group(1)) < 5:
-        return True
-    used = headers.get("X-MBX-USED-WEIGHT-1M")
-    return used is not None and used.isdigit() and int(used) > 3000
+_SEC = re.compile(r"(group=([a-z\-]+);\s*min=\d+;\s*sec=)(\d+)")
+
+
+class Quiet:
+    """The calmest usage each budget has shown, replayed on every cached answer.
+
+    A cached answer's usage header is a snapshot of one moment; replayed forever, a busy
+    moment's "5 left this second" makes a client's rate gate (which believes the venue's count)
+    assume half of every window spent and wait, call after call. The proxy stands for a quiet
+    venue, so replies carry the most remaining (Upbit ``sec=``) and the least used (Binance
+    weight) seen so far — what a venue says when only this client talks to it.
+    """
+
+    def __init__(self) -> None:
+        self.upbit_sec: dict[str, int] = {}
+        self.binance_weight: int | None = None
+
+    def observe(self, headers: dict[str, str]) -> None:
+        m = _SEC.search(headers.get("Remaining-Req", ""))
+        if m is not None:
+            group, sec = m.group(2), int(m.group(3))
+            self.upbit_sec[group] = max(sec, self.upbit_sec.get(group, sec))
+        used = headers.get("X-MBX-USED-WEIGHT-1M", "")
+        if used.isdigit():
+            self.binance_weight = min(int(used), self.binance_weight or int(used))
+
+    def apply(self, headers: dict[str, str]) -> dict[str, str]:
+        out = dict(headers)
+        remaining = out.get("Remaining-Req")
+        if remaining is not None:
+            out["Remaining-Req"] = _SEC.sub(
+                lambda m: f"{m.group(1)}{self.upbit_sec.get(m.group(2), int(m.group(3)))}", remaining
+            )
+        if "X-MBX-USED-WEIGHT-1M" in out and self.binance_weight is not None:
+            out["X-MBX-USED-WEIGHT-1M"] = str(self.binance_weight)
+        return out
 
 
 def key_of(request: web.Request) -> tuple[str, str, str]:
@@ -47,6 +74,7 @@ def key_of(request: web.Request) -> tuple[str, str, str]:
 def build(upstream: str) -> web.Application:
     cache: dict[tuple[str, str, str], tuple[int, bytes, dict[str, str]]] = {}
     lock = asyncio.Lock()
+    quiet = Quiet()
     session: dict[str, aiohttp.ClientSession] = {}
 
     async def handle(request: web.Request) -> web.Response:
@@ -70,10 +98,11 @@ def build(upstream: str) -> web.Application:
                         data = await resp.read()
                         kept = {h: resp.headers[h] for h in KEEP if h in resp.headers}
                         hit = (resp.status, data, kept)
-                    if hit[0] == 200 and not _busy(kept):
+                    quiet.observe(kept)
+                    if hit[0] == 200:
                         cache[key] = hit
         status, data, kept = hit
-        return web.Response(status=status, body=data, headers=kept)
+        return web.Response(status=status, body=data, headers=quiet.apply(kept))
 
     async def close(_: web.Application) -> None:
         if "s" in session:

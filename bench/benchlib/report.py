@@ -419,7 +419,9 @@ def write(run: Run, out_dir: Path) -> tuple[Path, Path]:
         "",
         "Every item again, through a caching proxy in front of the sandbox (a separate process): the "
         "first request for each URL goes to the sandbox, every later one is answered from memory with the "
-        "same bytes and headers. Server time drops to ~0.1 ms, so what remains is each client's own work "
+        "same bytes (usage headers: the calmest each budget showed, as a quiet venue answers one client — "
+        "a busy moment's snapshot replayed forever made the gated clients wait every call). Server "
+        "time drops to ~0.1 ms, so what remains is each client's own work "
         f"plus loopback HTTP. Same interleaving and pacing; {run.replay.wall_s:.0f} s.",
         "",
         *_results_table(run.items, run.replay_summaries, run.replay.failures, overhead=True),
