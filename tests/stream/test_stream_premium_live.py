@@ -3,6 +3,8 @@ spread panel through its push hook, and records to disk."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,3 +80,29 @@ def test_a_disconnect_shows_in_the_premium(box: Sandbox, client: xt.Client) -> N
         wait_until(lambda: lp.stream.stats.reconnects == 1 and lp.snapshot()["error"].isna().all())
     finally:
         lp.stop()
+
+
+def test_a_slow_listener_gets_the_newest_snapshot_off_the_stream_loop(
+    box: Sandbox, client: xt.Client
+) -> None:
+    seen: list[tuple[str, pd.DataFrame]] = []
+
+    def slow(snap: pd.DataFrame) -> None:  # a panel redrawing a figure takes ~100 ms
+        seen.append((threading.current_thread().name, snap))
+        time.sleep(0.3)
+
+    lp = LivePremium(["BTC", "ETH"])
+    lp.on_update(slow)
+    lp.start(client, policy=FAST)
+    try:
+        wait_until(lambda: lp.snapshot()["error"].isna().all() and len(seen) > 0)
+        for _ in range(3):
+            box.market.step(1)
+        wait_until(lambda: lp.updates >= 6, what="updates while the listener sleeps")
+    finally:
+        final = lp.stop()
+    assert all(name.startswith("xtoolkit-premium-listeners") for name, _ in seen)
+    # Coalesced, not queued: fewer calls than updates, and the last one saw the final state.
+    assert len(seen) < lp.updates
+    assert seen[-1][1][COLS].equals(lp.snapshot()[COLS])
+    assert lp.stream is not None and lp.stream.stats.reconnects == 0 and not final.empty

@@ -68,6 +68,8 @@ class _Listener:
     min_interval: float
     last: float = -math.inf
     scheduled: bool = False
+    #: The newest snapshot waiting for the delivery thread (None: nothing queued).
+    waiting: pd.DataFrame | None = None
 
 
 class LivePremium:
@@ -129,6 +131,8 @@ class LivePremium:
         self._latest: dict[tuple[str, str], dict[str, Any]] = {}
         self._lock = threading.Lock()
         self._listeners: list[_Listener] = []
+        self._delivery: ThreadPoolExecutor | None = None
+        self._delivery_lock = threading.Lock()
         self.updates = 0
         self.listener_errors = 0
         self.stream: MarketStream | None = None
@@ -270,7 +274,9 @@ class LivePremium:
         """Call ``callback(snapshot)`` after updates, at most every ``min_interval`` seconds
         (the last update is always delivered). ``snapshot`` is :meth:`snapshot`'s frame, e.g.
         ``premium.on_update(panel.push, min_interval=0.5)`` for a
-        :class:`~xtoolkit.widgets.spread.SpreadPanel`. Runs on the stream's loop thread."""
+        :class:`~xtoolkit.widgets.spread.SpreadPanel`. Runs on a delivery thread of its own,
+        never on the stream's loop (a slow callback cannot stall the websockets); a callback
+        still busy when newer updates come gets only the newest snapshot next."""
         if not min_interval >= 0:
             raise InvalidArgument("min_interval must be >= 0 seconds")
         self._listeners.append(_Listener(callback, float(min_interval)))
@@ -303,10 +309,44 @@ class LivePremium:
     def _call(self, lis: _Listener, snap: pd.DataFrame) -> None:
         lis.last = time.monotonic()
         try:
-            lis.callback(snap)
+            asyncio.get_running_loop()
+        except RuntimeError:
+            self._deliver(lis.callback, snap)  # fed by hand: deliver at once
+            return
+        # On the stream's loop: hand over to the delivery thread. A panel redrawing a plotly
+        # figure takes ~100 ms; run here it held the loop, so pings went unanswered and frames
+        # piled up (a venue cuts such a link). A snapshot still waiting is replaced by the
+        # newer one, so a slow listener sees the latest state, never a backlog.
+        with self._delivery_lock:
+            queued = lis.waiting is not None
+            lis.waiting = snap
+            if queued:
+                return
+            if self._delivery is None:
+                self._delivery = ThreadPoolExecutor(
+                    max_workers=1, thread_name_prefix="xtoolkit-premium-listeners"
+                )
+            self._delivery.submit(self._deliver_waiting, lis)
+
+    def _deliver_waiting(self, lis: _Listener) -> None:
+        with self._delivery_lock:
+            snap, lis.waiting = lis.waiting, None
+        if snap is not None:
+            self._deliver(lis.callback, snap)
+
+    def _deliver(self, callback: Callable[[pd.DataFrame], Any], snap: pd.DataFrame) -> None:
+        try:
+            callback(snap)
         except Exception:  # a widget failing must not stop the premium: count and log it
             self.listener_errors += 1
-            log.exception("premium listener %r failed", lis.callback)
+            log.exception("premium listener %r failed", callback)
+
+    def _close_delivery(self) -> None:
+        """Deliver what is waiting (the last update always arrives) and end the thread."""
+        with self._delivery_lock:
+            delivery, self._delivery = self._delivery, None
+        if delivery is not None:
+            delivery.shutdown(wait=True)
 
     # -- recording -------------------------------------------------------------------------------
     def _flush(self) -> None:
@@ -336,6 +376,7 @@ class LivePremium:
             if self.stream is not None:
                 self.stream.stop()
         finally:
+            self._close_delivery()
             self._close_sink()
         return self.frame()
 
@@ -351,6 +392,7 @@ class LivePremium:
             if self.stream is not None:
                 await self.stream.astop()
         finally:
+            await asyncio.to_thread(self._close_delivery)
             await asyncio.to_thread(self._close_sink)
         return self.frame()
 
