@@ -62,9 +62,27 @@ EXPECTED = {
     "errors",
     "research",
     "widgets",
+    "executable_premium",
+    "premium_curve",
+    "premium_decomposition",
+    "premium_scan",
+    "routes",
+    "stablecoin_premium",
 }
 
-RESEARCH_VERBS = ("aggregated_book", "compare", "premium", "premium_history", "valued_balances")
+RESEARCH_VERBS = (
+    "aggregated_book",
+    "compare",
+    "executable_premium",
+    "premium",
+    "premium_curve",
+    "premium_decomposition",
+    "premium_history",
+    "premium_scan",
+    "routes",
+    "stablecoin_premium",
+    "valued_balances",
+)
 
 
 def test_all_is_exactly_the_public_surface() -> None:

@@ -518,6 +518,12 @@ async def _premium_curve(
     depth, the fees and the flat withdrawal fee leave nothing. Costs what one
     :func:`executable_premium` call costs, whatever the number of sizes.
 
+    Parameters
+    ----------
+    client
+        The :class:`~xtoolkit.Client` to use (default: the shared client; an ``AsyncClient``
+        needs ``await apremium_curve(...)``).
+
     Returns
     -------
     DataFrame
@@ -552,6 +558,12 @@ async def _routes(
 
     Requests per call: none without keys; with keys Binance 1 (``capital/config/getall``),
     Upbit 1 (``status/wallet``) plus one ``withdraws/chance`` per asset and network.
+
+    Parameters
+    ----------
+    client
+        The :class:`~xtoolkit.Client` to use (default: the shared client; an ``AsyncClient``
+        needs ``await aroutes(...)``).
 
     Returns
     -------
@@ -709,6 +721,12 @@ async def _stablecoin_premium(
 
     Requests per call: Upbit 1 (``orderbook`` of ``KRW-USDT``), plus 1 ``orders/chance`` with
     keys (unless ``fees=`` is given). Binance: none.
+
+    Parameters
+    ----------
+    client
+        The :class:`~xtoolkit.Client` to use (default: the shared client; an ``AsyncClient``
+        needs ``await astablecoin_premium(...)``).
 
     Returns
     -------
