@@ -172,6 +172,7 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
     "premium_summary": [
         ("fx_source", "str"),
         ("count", "int64"),
+        ("filled_excluded", "int64"),
         ("mean", "float64"),
         ("std", "float64"),
         ("min", "float64"),

@@ -205,6 +205,7 @@ _RESEARCH: dict[str, dict[str, str]] = {
     "premium_summary": {
         "fx_source": STR,
         "count": I64,
+        "filled_excluded": I64,
         "mean": F64,
         "std": F64,
         "min": F64,

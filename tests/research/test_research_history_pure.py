@@ -133,3 +133,24 @@ def test_summary_statistics() -> None:
     assert b["count"] == 0 and math.isnan(b["mean"]) and pd.isna(b.latest_ts)
     with pytest.raises(xt.InvalidArgument):
         premium_summary(hist, column="nope")
+
+
+def test_summary_leaves_out_filled_rows_and_counts_them() -> None:
+    ts = [T0 + k * MIN for k in range(5)]
+    hist = build(
+        "premium_history",
+        {
+            "ts": ts,
+            "fx_source": ["a"] * 5,
+            "premium_pct": [1.0, 2.0, 9.0, 3.0, 9.0],
+            # a stale Upbit close against fresh Binance closes, twice
+            "filled_upbit": [False, False, True, False, True],
+            "filled_binance": [False] * 5,
+            "filled_fx": [False] * 5,
+        },
+    )
+    s = premium_summary(hist).iloc[0]
+    assert s["count"] == 3 and s["filled_excluded"] == 2
+    assert s["mean"] == 2.0 and s["max"] == 3.0 and s.latest == 3.0 and s.latest_ts == ts[3]
+    everything = premium_summary(hist, include_filled=True).iloc[0]
+    assert everything["count"] == 5 and everything["filled_excluded"] == 0 and everything.latest == 9.0

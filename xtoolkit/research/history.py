@@ -152,7 +152,9 @@ def align_history(
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
-def premium_summary(history: pd.DataFrame, *, column: str = "premium_pct") -> pd.DataFrame:
+def premium_summary(
+    history: pd.DataFrame, *, column: str = "premium_pct", include_filled: bool = False
+) -> pd.DataFrame:
     """Distribution of the premium per FX basis, and where the latest value sits in it.
 
     Parameters
@@ -161,21 +163,36 @@ def premium_summary(history: pd.DataFrame, *, column: str = "premium_pct") -> pd
         A :func:`premium_history` frame (NaN premiums are ignored).
     column
         Which column to summarise (``premium_pct`` or ``premium_bps``).
+    include_filled
+        Rows where any leg was forward-filled (``filled_upbit``, ``filled_binance``,
+        ``filled_fx``: a stale close set against a fresh one) are left out by default and
+        counted in ``filled_excluded``: on a sparse market they inflate the spread and move
+        the z-score. True keeps them.
 
     Returns
     -------
     DataFrame
-        One row per fx_source: fx_source, count, mean, std (sample), min, p5, p25, p50, p75,
-        p95, max, latest (the last non-NaN value by ts), latest_ts,
-        zscore_latest = (latest − mean) / std (NaN when std is 0 or undefined).
+        One row per fx_source: fx_source, count (values summarised), filled_excluded (values
+        left out as filled), mean, std (sample), min, p5, p25, p50, p75, p95, max, latest (the
+        last value kept, by ts), latest_ts, zscore_latest = (latest − mean) / std (NaN when
+        std is 0 or undefined).
     """
     if column not in history.columns or "fx_source" not in history.columns:
         raise InvalidArgument(f"expected a premium_history frame with a {column!r} column")
+    flags = [c for c in ("filled_upbit", "filled_binance", "filled_fx") if c in history.columns]
     rows: dict[str, list[Any]] = {k: [] for k in frame("premium_summary").columns}
     for source in pd.unique(history["fx_source"]):
         part = history[history["fx_source"] == source].sort_values("ts", kind="stable")
         values = part[column].to_numpy(dtype=np.float64)
+        filled = (
+            part[flags].fillna(False).to_numpy(dtype=bool).any(axis=1)
+            if flags
+            else np.zeros(len(part), dtype=bool)
+        )
         ok = ~np.isnan(values)
+        excluded = 0 if include_filled else int((ok & filled).sum())
+        if not include_filled:
+            ok &= ~filled
         x = values[ok]
         count = int(ok.sum())
         mean = float(x.mean()) if count else math.nan
@@ -183,6 +200,7 @@ def premium_summary(history: pd.DataFrame, *, column: str = "premium_pct") -> pd
         latest = float(x[-1]) if count else math.nan
         rows["fx_source"].append(source)
         rows["count"].append(count)
+        rows["filled_excluded"].append(excluded)
         rows["mean"].append(mean)
         rows["std"].append(std)
         rows["min"].append(float(x.min()) if count else math.nan)
