@@ -240,7 +240,12 @@ def test_rss_stays_bounded_under_31_hostile_10mb_frames(limit: int | None) -> No
     out = subprocess.run(args, capture_output=True, text=True, timeout=120, check=True)
     frames, grown = out.stdout.split()
     assert int(frames) >= 31, out.stdout
-    assert float(grown) < 50, f"RSS grew {grown} MB under 31 hostile 10 MB frames"
+    # Refused frames are never read: growth stays near zero (0.4 MB measured). Frames that are
+    # read leave the allocator holding some of their 10 MB buffers (glibc raises its mmap
+    # threshold after the first large free, so later ones come from the heap): 20 MB alone,
+    # 51 MB once on a loaded machine. Pinned by their errors they would be 310 MB.
+    bound = 50 if limit is None else 110
+    assert float(grown) < bound, f"RSS grew {grown} MB under 31 hostile 10 MB frames"
 
 
 # --- 11: the 418 breaker, per venue and IP, on the venue's clock -------------------------------
