@@ -66,11 +66,21 @@ def request_counts(harness: Harness, items: list[Item]) -> dict[str, dict[str, d
 
 
 def build_contenders(
-    url: str, keys: dict[str, tuple[str, str]], loop: asyncio.AbstractEventLoop
+    url: str,
+    keys: dict[str, tuple[str, str]],
+    loop: asyncio.AbstractEventLoop,
+    *,
+    nolimit_url: str | None = None,
 ) -> tuple[list[Contender], list[Any]]:
-    """The contenders, opened (ccxt has loaded its markets); plus what must be closed after."""
+    """The contenders, opened (ccxt has loaded its markets); plus what must be closed after.
+
+    ``nolimit_url``: where the gate-off client talks (default ``url``). Gates are process-wide
+    per route, and ``rate_limit=False`` still counts what it sends: on one route, its 20 (40 on
+    Upbit) requests at once fill the gate the gated clients share, and they rightly wait — a
+    real venue would refuse them too. Behind the replay proxy nothing reaches a venue, so that
+    client gets a route of its own (the proxy's alias port)."""
     xa = OursAsync(url, keys)
-    xn = OursAsync(url, keys, rate_limit=False)
+    xn = OursAsync(nolimit_url or url, keys, rate_limit=False)
     xs = OursSync(url, keys)
     bare = Bare(url, keys)
     loop.run_until_complete(bare.open())
@@ -125,7 +135,7 @@ def replay_pass(
     # keeps xtoolkit inside the same budgets as in the main pass.
     budgets = {k: Budget(b.rate * 2, b.burst * 2) for k, b in BUDGETS.items()}
     with ReplayProcess(upstream=sb.url) as rp:
-        contenders, closers = build_contenders(rp.url, sb.keys, loop)
+        contenders, closers = build_contenders(rp.url, sb.keys, loop, nolimit_url=rp.alias_url)
         harness = Harness(contenders, Pacer(budgets), loop)
         try:
             _prime(harness, [i for i in items if i.kind in REPLAY_ONLY])

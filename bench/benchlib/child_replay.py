@@ -1,6 +1,8 @@
 """Child process: a caching replay proxy in front of the sandbox (near-zero server time).
 
-``python child_replay.py UPSTREAM_URL PORT`` serves on ``127.0.0.1:PORT``. The first request
+``python child_replay.py UPSTREAM_URL PORT [ALIAS_PORT]`` serves on ``127.0.0.1:PORT`` (and, with
+the same cache, on ``ALIAS_PORT``: a second route, so a client there has a rate gate of its own —
+xtoolkit keys its process-wide gates by host and port). The first request
 for a key (method, path, query without ``timestamp``/``signature``/``recvWindow``) is forwarded
 to the sandbox and its answer kept; every later request with that key is answered from memory.
 So every contender gets byte-identical answers in ~a hundred microseconds, and what remains of
@@ -114,9 +116,20 @@ def build(upstream: str) -> web.Application:
     return app
 
 
+async def serve(upstream: str, ports: list[int]) -> None:
+    runner = web.AppRunner(build(upstream), access_log=None)
+    await runner.setup()
+    try:
+        for port in ports:
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+        await asyncio.Event().wait()  # until the parent terminates this process
+    finally:
+        await runner.cleanup()
+
+
 def main() -> None:
-    upstream, port = sys.argv[1], int(sys.argv[2])
-    web.run_app(build(upstream), host="127.0.0.1", port=port, print=None, access_log=None)
+    upstream, ports = sys.argv[1], [int(p) for p in sys.argv[2:4]]
+    asyncio.run(serve(upstream, ports))
 
 
 if __name__ == "__main__":

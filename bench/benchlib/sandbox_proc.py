@@ -116,6 +116,12 @@ class ReplayProcess(SandboxProcess):
     """The caching replay proxy (``child_replay.py``) in front of ``upstream``, as a child process."""
 
     upstream: str = ""
+    #: A second port with the same cache: its own route, hence its own xtoolkit rate gate.
+    alias_port: int = field(default_factory=free_port)
+
+    @property
+    def alias_url(self) -> str:
+        return f"http://127.0.0.1:{self.alias_port}"
 
     def _argv(self) -> list[str]:
         return [
@@ -123,4 +129,5 @@ class ReplayProcess(SandboxProcess):
             str(Path(__file__).with_name("child_replay.py")),
             self.upstream,
             str(self.port),
+            str(self.alias_port),
         ]
