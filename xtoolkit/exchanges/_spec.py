@@ -106,9 +106,15 @@ class Adapter(Protocol):
     testnet_base_url: str | None
     needs_server_time: bool
 
-    def build(self, call: Call, credentials: Credentials | None, *, now_ms: int, nonce: str) -> Request: ...
+    def build(self, call: Call, credentials: Credentials | None, *, now_ms: int, nonce: str) -> Request:
+        """The wire request. ``nonce`` is fresh and unique for a signed endpoint, ``""`` for a
+        public one (nothing public needs one)."""
+        ...
 
-    def usage(self, headers: Mapping[str, str]) -> list[Usage]: ...
+    def usage(self, headers: Mapping[str, str]) -> list[Usage]:
+        """The venue's usage report; ``headers`` is case-insensitive (aiohttp's
+        ``CIMultiDictProxy``), so the few names needed are read directly, never scanned."""
+        ...
 
     def error(
         self, status: int, payload: Any, endpoint: Endpoint, headers: Mapping[str, str]

@@ -296,9 +296,9 @@ class BinanceAdapter:
 
     def usage(self, headers: Mapping[str, str]) -> list[Usage]:
         out = []
-        for key, value in headers.items():
-            group = _USAGE_HEADERS.get(key.lower())
-            if group and value.strip().isdigit():
+        for name, group in _USAGE_HEADERS.items():
+            value = headers.get(name)
+            if value is not None and value.strip().isdigit():
                 out.append(Usage(group, used=int(value)))
         return out
 

@@ -248,12 +248,9 @@ class UpbitAdapter:
         return Request(NAME, ep, ep.method, path, query, body, headers, ep.cost(call.params))
 
     def usage(self, headers: Mapping[str, str]) -> list[Usage]:
-        for key, value in headers.items():
-            if key.lower() == "remaining-req":
-                m = _REMAINING.search(value)
-                if m:
-                    return [Usage(m.group(1), remaining=int(m.group(3)))]
-        return []
+        value = headers.get("Remaining-Req")
+        m = _REMAINING.search(value) if value is not None else None
+        return [Usage(m.group(1), remaining=int(m.group(3)))] if m else []
 
     def error(
         self, status: int, payload: Any, endpoint: Endpoint, headers: Mapping[str, str]
