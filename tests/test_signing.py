@@ -157,3 +157,53 @@ def test_upbit_public_calls_carry_no_authorization() -> None:
     )
     assert "Authorization" not in req.headers
     assert req.query == "markets=KRW-BTC%2CKRW-ETH"
+
+
+# The two full tokens printed in the spec's section 5.1 (also in the JSON vectors): the
+# hand-built JWT must reproduce them exactly.
+SPEC_TOKEN_NO_PARAMS = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhY2Nlc3Nfa2V5IjoiYWstdGVzdC0wMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAw"
+    "MDAwMDAwMDAwIiwibm9uY2UiOiI2ZjVjM2YwZS04YTJiLTRjMWQtOWU3Zi0wMTIzNDU2Nzg5YWIifQ.KVPBwlpSRPvWpjgW-2QOG"
+    "PR2aULh98Edyi9sBemy8vA"
+)
+SPEC_TOKEN_MARKET = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhY2Nlc3Nfa2V5IjoiYWstdGVzdC0wMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAw"
+    "MDAwMDAwMDAwIiwibm9uY2UiOiI2ZjVjM2YwZS04YTJiLTRjMWQtOWU3Zi0wMTIzNDU2Nzg5YWIiLCJxdWVyeV9oYXNoIjoiYjc0"
+    "OWRmYzJlMTdmNzVlNWI0NmM4MTYxZjk3ZmU3YzkyOThlZDQxNjdlYTIxYzVjOTRkMTY1NzNlZmQ4YTgwMTM1MTQ3MGMwZmYxYTlh"
+    "M2YxZTc2M2Y4MjQ5OTY4MjE4YzA0YzU3MWM4YjQ1YWE4MGNkNDU4OGU2YzRiZTA3MzgiLCJxdWVyeV9oYXNoX2FsZyI6IlNIQTUx"
+    "MiJ9.mQd7jVihlSQhnaEcVMKj0eZk-AY6b9cxxyWAqhS9rhQ"
+)
+
+
+def test_upbit_hand_built_jwt_matches_the_spec_tokens() -> None:
+    assert upbit.jwt_token(UPBIT_CREDS, UPBIT["nonce"], None) == SPEC_TOKEN_NO_PARAMS
+    assert upbit.jwt_token(UPBIT_CREDS, UPBIT["nonce"], "market=KRW-BTC") == SPEC_TOKEN_MARKET
+
+
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+@pytest.mark.parametrize("algorithm", ["HS256", "HS512"])
+@pytest.mark.parametrize(
+    ("key", "secret", "hashed"),
+    [
+        ("ak", "s", None),
+        ("A" * 40, "B" * 40, "market=KRW-BTC&states[]=wait&states[]=watch"),
+        ("key/with+odd=chars", "secret\u00e9\u4e2d", "start_time=2025-06-24T13:56:53+09:00"),
+        ("k\u00fc", "x" * 100, "identifier=\u00fc\u00df&price=1"),
+    ],
+)
+def test_upbit_hand_built_jwt_is_pyjwt_byte_for_byte(
+    key: str, secret: str, hashed: str | None, algorithm: str
+) -> None:
+    import uuid
+
+    nonce = str(uuid.UUID(int=0x1234_5678_9ABC_4DEF_8123_456789ABCDEF))
+    claims = {"access_key": key, "nonce": nonce}
+    if hashed:
+        claims |= {"query_hash": hashlib.sha512(hashed.encode()).hexdigest(), "query_hash_alg": "SHA512"}
+    expected = jwt.encode(claims, secret, algorithm=algorithm)
+    assert upbit.jwt_token(Credentials(key, secret), nonce, hashed, algorithm=algorithm) == expected
+
+
+def test_upbit_jwt_refuses_an_unknown_algorithm() -> None:
+    with pytest.raises(ValueError, match="HS256 or HS512"):
+        upbit.jwt_token(UPBIT_CREDS, "n", None, algorithm="none")
