@@ -40,11 +40,12 @@ from xtoolkit._models import Symbol
 from xtoolkit._transport import Timeout
 from xtoolkit._version import __version__ as __version__
 from xtoolkit.exchanges import exchanges
-from xtoolkit.orders import Limits, OrderPlan
+from xtoolkit.orders.limits import Limits
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time these load on first use
     from xtoolkit import charts, research, widgets
     from xtoolkit.catalog import Catalog
+    from xtoolkit.orders import OrderPlan
     from xtoolkit.research import (
         ExchangeManager,
         Recorder,
@@ -142,7 +143,8 @@ def sandbox(*args: Any, **kwargs: Any) -> Any:
 
 
 #: Names loaded on first use, and the module each comes from: the research and stream layers,
-#: the catalog (pyarrow, DuckDB), charts (plotly) and widgets (ipywidgets).
+#: the order plans (desk, guards, journal), the catalog (pyarrow, DuckDB), charts (plotly) and
+#: widgets (ipywidgets).
 _LAZY: dict[str, str] = {
     **dict.fromkeys(
         (
@@ -167,6 +169,7 @@ _LAZY: dict[str, str] = {
     "LivePremium": "xtoolkit.stream",
     "MarketStream": "xtoolkit.stream",
     "Catalog": "xtoolkit.catalog",
+    "OrderPlan": "xtoolkit.orders.plan",
 }
 _SUBMODULES = ("charts", "research", "widgets")
 

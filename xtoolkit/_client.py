@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import difflib
 import functools
 import inspect
 import math
+import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import pandas as pd
 from yarl import URL
@@ -51,9 +51,12 @@ from xtoolkit.exchanges import exchanges as registered_exchanges
 from xtoolkit.exchanges._spec import Call
 from xtoolkit.exchanges._wallet import DEFAULT as DEFAULT_FEE
 from xtoolkit.exchanges._wallet import TradingFee, WalletNetwork, fee_columns, network_columns
-from xtoolkit.orders.desk import OrderDesk
 from xtoolkit.orders.limits import Limits
-from xtoolkit.orders.plan import OrderPlan
+from xtoolkit.orders.mode import check_mode
+
+if TYPE_CHECKING:  # the desk and plans load with the first order verb, not with the package
+    from xtoolkit.orders.desk import OrderDesk
+    from xtoolkit.orders.plan import OrderPlan
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -260,10 +263,16 @@ class AsyncClient:
             raise InvalidArgument(f"max_wait must be a positive, finite number of seconds, not {max_wait!r}")
         self._transport = Transport(timeout=t, retries=retries, rate_limit=rate_limit, max_wait=max_wait)
         self._markets: dict[str, tuple[float, dict[str, MarketInfo]]] = {}
-        self._orders = OrderDesk(self, mode=mode, limits=limits, journal=journal)
+        # The order desk is built on first use (see _orders); its arguments are checked now.
+        self._mode = check_mode(mode)
+        if limits is not None and not isinstance(limits, Limits):
+            raise InvalidArgument("limits must be an xtoolkit Limits(...)")
+        self._desk_args = (limits, journal)
+        self._desk: OrderDesk | None = None
+        self._desk_lock = threading.Lock()  # a Client's loop thread and its caller may both ask
         # The transport refuses placements by this mode, for every API (see _transport).
         for venue in self._venues.values():
-            venue.mode = self._orders.mode
+            venue.mode = self._mode
         track_for_exit(self)  # closed at interpreter exit if the user never closes it
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -302,9 +311,24 @@ class AsyncClient:
         return self.venue(exchange).credentials is not None
 
     @property
+    def _orders(self) -> OrderDesk:
+        """The order desk, built on first use: ``import xtoolkit`` and data-only sessions never
+        load the order machinery (desk, plans, guards, journal)."""
+        desk = self._desk
+        if desk is None:
+            from xtoolkit.orders.desk import OrderDesk
+
+            with self._desk_lock:
+                desk = self._desk
+                if desk is None:
+                    limits, journal = self._desk_args
+                    desk = self._desk = OrderDesk(self, mode=self._mode, limits=limits, journal=journal)
+        return desk
+
+    @property
     def mode(self) -> str:
         """``"dry_run"`` or ``"live"`` (see the ``mode`` argument)."""
-        return self._orders.mode
+        return self._mode
 
     @property
     def limits(self) -> Limits:
@@ -425,6 +449,8 @@ class AsyncClient:
 
     def _unknown(self, ref: MarketRef, table: Mapping[str, MarketInfo]) -> UnknownMarket:
         names = [str(m.symbol) for m in table.values()]
+        import difflib  # only on a miss: not worth its import with the package
+
         close = difflib.get_close_matches(str(ref.symbol), names, n=3, cutoff=0.6)
         # "BTC-USDT" read Upbit's way (quote first) is USDT/BTC; name the market meant first.
         swapped = swapped_dash_matches(ref.exchange, ref.native, self._venues)
