@@ -178,9 +178,23 @@ def test_aggregated_book_against_independent_books(client: xt.Client) -> None:
     bn = book[(book.exchange == "binance") & (book.side == "ask")]
     want = [float(sum(dec(q) for q in bn.qty.iloc[: i + 1])) for i in range(len(bn))]
     assert bn.cum_qty.tolist() == want
+    # The helpers read the aggregated book as it is: its depths, and the FX book it carries.
+    assert book.attrs["depth"] == {"binance:BTC/USDT": 10, "upbit:BTC/KRW": 10, "upbit:USDT/KRW": 10}
+    fx_book = client.orderbook("upbit:USDT/KRW", depth=10)
+    raw = [client.orderbook("binance:BTC/USDT", depth=10), up, fx_book]
     slip = xr.slippage(book, 0.01, side="buy")
+    again = xr.slippage(raw, 0.01, side="buy", depth=10)  # frozen prices; only the book times move
+    pd.testing.assert_frame_equal(slip.drop(columns="ts"), again.drop(columns="ts"))
     assert slip.filled.all() and (slip.slippage_bps_mid >= 0).all()
-    assert set(xr.best_venue(book, 0.01).side) == {"buy", "sell"}
+    assert slip.set_index("exchange").loc["upbit", "fx_basis"] == "upbit:USDT/KRW executable"
+    best = xr.best_venue(book, 0.01)
+    assert set(best.side) == {"buy", "sell"} and best.filled.all()
+    # Ten levels of a deep book do not reach 1 %: the band's size is a lower bound, and says so.
+    deep = client.orderbook("binance:BTC/USDT", depth=1000)
+    band = xr.depth_within(book, 1.0).set_index(["exchange", "side"])
+    assert not band.loc[("binance", "ask"), "reaches_band"]
+    full = xr.depth_within(deep, 1.0, fetched_depth=1000).set_index("side")
+    assert full.loc["ask", "qty"] > band.loc[("binance", "ask"), "qty"]
 
 
 def test_valued_balances(client: xt.Client) -> None:
@@ -232,7 +246,11 @@ def test_aggregated_book_with_one_venue_down(quick: xt.Client, box: object) -> N
     assert set(book.exchange) == {"upbit"}
     assert isinstance(book.attrs["errors"]["binance"], xt.ExchangeUnavailable)
     depth = xr.depth_within(book, 1.0)
-    assert depth[depth.exchange == "binance"].error.str.startswith("ExchangeUnavailable").all()
+    down = depth[depth.exchange == "binance"]
+    assert down.error.str.startswith("ExchangeUnavailable").all() and (down.symbol == "ETH/USDT").all()
+    slip = xr.slippage(book, 0.01).set_index("exchange")
+    assert slip.loc["upbit", "quote"] == "KRW" and not slip.loc["binance", "filled"]
+    assert slip.loc["binance", "error"].startswith("ExchangeUnavailable")
     box.faults.next("binance", status=503, count=1, endpoint="/api/v3/depth")  # type: ignore[attr-defined]
     box.faults.next("upbit", status=503, count=1, endpoint="/v1/orderbook")  # type: ignore[attr-defined]
     with pytest.raises(xt.ExchangeUnavailable):

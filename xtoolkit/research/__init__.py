@@ -15,8 +15,11 @@ each have an awaitable twin (``apremium``...) for code already inside an event l
 premium row itself is :func:`xtoolkit._premium.premium_row`, shared with the live stream
 premium.
 
-Modules: ``compare`` (compare, premium), ``history`` (premium over time), ``books``
-(aggregated book, depth, slippage), ``valuation`` (balances valued in one currency),
+Modules: ``compare`` (compare, premium), ``history`` (premium over time: candle closes, or
+recorded book mids), ``books`` (the aggregated book, FX at the mid, for display),
+``execution`` (depth within a band and whether the fetch reaches it; slippage and the best
+venue after taker fees, with the FX leg at its executable side — on raw books or an aggregated
+book), ``valuation`` (balances valued in one currency),
 ``manager`` (one client, an active venue), ``recorder`` (polling to memory, CSV, Parquet or a
 catalog). ``fx`` (FX bases), ``premium_row``, ``sinks`` and ``export`` (dtype-keeping CSV and
 Parquet) name pieces that live below research and stream/ (``xtoolkit._fx``, ``_premium``,
@@ -29,14 +32,7 @@ from __future__ import annotations
 from xtoolkit._export import read_csv, read_parquet, to_csv, to_parquet
 from xtoolkit._fx import UPBIT_FX, USER_FX, FxBasis
 from xtoolkit.research._common import DEFAULT_QUOTES
-from xtoolkit.research.books import (
-    aaggregated_book,
-    aggregated_book,
-    best_venue,
-    book_from_levels,
-    depth_within,
-    slippage,
-)
+from xtoolkit.research.books import aaggregated_book, aggregated_book, book_from_levels
 from xtoolkit.research.compare import (
     acompare,
     apremium,
@@ -59,6 +55,7 @@ from xtoolkit.research.crossing import (
     routes,
     stablecoin_premium,
 )
+from xtoolkit.research.execution import best_venue, depth_within, slippage
 from xtoolkit.research.history import (
     align_history,
     apremium_history,

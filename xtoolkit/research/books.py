@@ -1,6 +1,11 @@
-"""One order book across exchanges, in one quote currency; depth, VWAP and slippage.
+"""One order book across exchanges, in one quote currency, for display and comparison.
 
-Book maths (distances, cumulative depth, VWAP, slippage) runs on ``Decimal`` built from each
+:func:`aggregated_book` fetches the books; :func:`book_from_levels` is its pure half. Prices
+in the book's quote (``price_n``, ``mid_n``) are converted at the FX **mid** — a picture of
+where the liquidity sits, not a price anyone trades at. What an order would really cost (taker
+fees, the FX leg on its executable side, bands the fetch does not reach) is
+:mod:`xtoolkit.research.execution` (``depth_within``, ``slippage``, ``best_venue``), which reads
+an aggregated book as it is. Distances and cumulative depth run on ``Decimal`` built from each
 float's shortest repr, so hand-computed answers match exactly; results are float64 columns.
 """
 
@@ -17,20 +22,16 @@ from xtoolkit._client import AsyncClient
 from xtoolkit._errors import InvalidArgument, XtoolkitError
 from xtoolkit._frames import frame
 from xtoolkit._fx import UPBIT_FX, FxBasis, FxLike, check_quote, needs_fx, one_fx
-from xtoolkit.research._common import LEG_ERRORS, error_text, quote_of, typed, validate_bases
+from xtoolkit.research._common import LEG_ERRORS, quote_of, typed, validate_bases
 from xtoolkit.research._verb import async_verb, blocking_verb
 
 __all__ = [
     "aaggregated_book",
     "aggregated_book",
-    "best_venue",
     "book_from_levels",
-    "depth_within",
-    "slippage",
 ]
 
 _ONE = Decimal(1)
-_BPS = Decimal(10_000)
 _PCT = Decimal(100)
 
 
@@ -101,177 +102,9 @@ def book_from_levels(
                 }
                 for k, v in values.items():
                     cols[k].append(v)
-    return frame("book", cols)
-
-
-def _failed(book: pd.DataFrame) -> dict[str, str]:
-    errors = book.attrs.get("errors") or {}
-    return {ex: error_text(exc) if isinstance(exc, BaseException) else str(exc) for ex, exc in errors.items()}
-
-
-def depth_within(book: pd.DataFrame, pct: float) -> pd.DataFrame:
-    """Resting size within ``pct`` % of each venue's mid, per venue and side.
-
-    Returns
-    -------
-    DataFrame
-        exchange, symbol, side, pct, levels, qty (base), notional_n (in the book's quote), error
-        (venues in ``book.attrs["errors"]`` appear with NaN and their error).
-    """
-    if isinstance(pct, bool) or not isinstance(pct, int | float) or pct < 0:
-        raise InvalidArgument(f"pct must be a non-negative number, not {pct!r}")
-    limit = _d(pct)
-    cols: dict[str, list[Any]] = {k: [] for k in frame("depth").columns}
-
-    def add(**values: Any) -> None:
-        for k in cols:
-            cols[k].append(values.get(k))
-
-    for (ex, side), rows in book.groupby(["exchange", "side"], sort=False):
-        inside = [r for r in rows.itertuples(index=False) if _d(r.distance_pct) <= limit]
-        add(
-            exchange=ex,
-            symbol=rows["symbol"].iloc[0],
-            side=side,
-            pct=float(pct),
-            levels=len(inside),
-            qty=float(sum((_d(r.qty) for r in inside), Decimal(0))),
-            notional_n=float(sum((_d(r.notional_n) for r in inside), Decimal(0))),
-        )
-    for ex, err in _failed(book).items():
-        for side in ("bid", "ask"):
-            add(exchange=ex, side=side, pct=float(pct), levels=0, error=err)
-    return frame("depth", cols)
-
-
-def _walk(rows: pd.DataFrame, size: Decimal, size_in: str) -> tuple[Decimal, Decimal, int, bool]:
-    """Fill ``size`` against levels best-first: ``(qty, notional, levels used, fully filled)``."""
-    qty = notional = Decimal(0)
-    used = 0
-    remaining = size
-    for r in rows.sort_values("level", kind="stable").itertuples(index=False):
-        if remaining <= 0:
-            break
-        price, avail = _d(r.price_n), _d(r.qty)
-        if size_in == "base":
-            take = min(avail, remaining)
-            remaining -= take
-        else:
-            spend = min(price * avail, remaining)
-            take = spend / price
-            remaining -= spend
-        qty += take
-        notional += take * price
-        used += 1
-    return qty, notional, used, remaining <= 0
-
-
-def _bps(vwap: Decimal | None, ref: Decimal | None, sign: Decimal) -> float | None:
-    """Slippage of ``vwap`` against ``ref`` in bps, positive when worse for the taker."""
-    if vwap is None or ref is None:
-        return None
-    return float(sign * (vwap / ref - _ONE) * _BPS)
-
-
-def slippage(book: pd.DataFrame, size: float, *, side: str = "buy", size_in: str = "base") -> pd.DataFrame:
-    """What filling ``size`` at market would cost on each venue: VWAP and slippage.
-
-    A buy walks the asks, a sell the bids, best level first. When the fetched book is too thin
-    ``filled`` is False and the figures describe the part that could be filled.
-
-    Parameters
-    ----------
-    book
-        An :func:`aggregated_book` frame.
-    size
-        Amount to fill: base units (``size_in="base"``) or book-quote notional (``"quote"``).
-    side
-        ``"buy"`` or ``"sell"``.
-
-    Returns
-    -------
-    DataFrame
-        One row per exchange: exchange, symbol, side, size, size_in, filled, filled_qty,
-        filled_notional_n, vwap_n, best_n (best price), mid_n, slippage_bps_mid,
-        slippage_bps_best (positive = worse than the reference), levels_used, error.
-    """
-    if side not in ("buy", "sell"):
-        raise InvalidArgument(f"side must be 'buy' or 'sell', not {side!r}")
-    if size_in not in ("base", "quote"):
-        raise InvalidArgument(f"size_in must be 'base' or 'quote', not {size_in!r}")
-    if isinstance(size, bool) or not isinstance(size, int | float | Decimal) or not size > 0:
-        raise InvalidArgument(f"size must be a positive number, not {size!r}")
-    want = Decimal(str(size))
-    book_side = "ask" if side == "buy" else "bid"
-    sign = _ONE if side == "buy" else -_ONE
-    cols: dict[str, list[Any]] = {k: [] for k in frame("slippage").columns}
-
-    def add(**values: Any) -> None:
-        for k in cols:
-            cols[k].append(values.get(k))
-
-    for ex in dict.fromkeys(book["exchange"]):
-        rows = book[(book["exchange"] == ex) & (book["side"] == book_side)]
-        symbol = book.loc[book["exchange"] == ex, "symbol"].iloc[0]
-        common = {"exchange": ex, "symbol": symbol, "side": side, "size": float(size), "size_in": size_in}
-        if rows.empty or rows["price_n"].isna().any():
-            add(**common, filled=False, levels_used=0, error=f"no {book_side} levels to fill against")
-            continue
-        qty, notional, used, done = _walk(rows, want, size_in)
-        best = _d(rows.sort_values("level")["price_n"].iloc[0])
-        mid_f = rows["mid_n"].iloc[0]
-        vwap = notional / qty if qty else None
-        mid = None if mid_f != mid_f else _d(mid_f)
-        add(
-            **common,
-            filled=done,
-            filled_qty=float(qty),
-            filled_notional_n=float(notional),
-            vwap_n=None if vwap is None else float(vwap),
-            best_n=float(best),
-            mid_n=None if mid is None else float(mid),
-            slippage_bps_mid=_bps(vwap, mid, sign),
-            slippage_bps_best=_bps(vwap, best, sign),
-            levels_used=used,
-        )
-    for ex, err in _failed(book).items():
-        add(exchange=ex, side=side, size=float(size), size_in=size_in, filled=False, levels_used=0, error=err)
-    return frame("slippage", cols)
-
-
-def best_venue(book: pd.DataFrame, size: float, *, size_in: str = "base") -> pd.DataFrame:
-    """The venue with the best VWAP for ``size``, for a buy and for a sell.
-
-    Only venues that can fill the whole size compete (lowest VWAP to buy, highest to sell).
-
-    Returns
-    -------
-    DataFrame
-        Two rows (side ``buy``, ``sell``) with the :func:`slippage` columns of the winner; when
-        no venue can fill, exchange is NA, filled False and error says so.
-    """
-    out = []
-    for side in ("buy", "sell"):
-        slip = slippage(book, size, side=side, size_in=size_in)
-        ok = slip[slip["filled"]]
-        if ok.empty:
-            out.append(
-                frame(
-                    "slippage",
-                    {
-                        "side": [side],
-                        "size": [float(size)],
-                        "size_in": [size_in],
-                        "filled": [False],
-                        "levels_used": [0],
-                        "error": [f"no venue can fill {size} {size_in} on the {side} side"],
-                    },
-                )
-            )
-            continue
-        pick = ok["vwap_n"].idxmin() if side == "buy" else ok["vwap_n"].idxmax()
-        out.append(slip.loc[[pick]])
-    return pd.concat(out, ignore_index=True)
+    df = frame("book", cols)
+    df.attrs.update(quote=target, fx_source=fx_source, errors={})
+    return df
 
 
 async def _book(engine: AsyncClient, market: str, depth: int) -> tuple[pd.DataFrame, XtoolkitError | None]:
@@ -309,9 +142,12 @@ async def _aggregated_book(
 ) -> pd.DataFrame:
     """The order books of ``base`` on every venue, long form, priced in one quote currency.
 
-    One book request per venue (Upbit at most 30 levels) plus, for the Upbit FX basis, the top
-    of Upbit's ``KRW-USDT`` book. A failing venue is left out of the rows and listed in
-    ``df.attrs["errors"]``; :func:`depth_within` and :func:`slippage` report it with its error.
+    One book request per venue (Upbit at most 30 levels) plus, for the Upbit FX basis when a
+    venue needs converting, one for Upbit's ``KRW-USDT`` book (to the same depth: its top mid
+    prices the rows, its levels ride along in ``attrs["fx_levels"]`` so :func:`slippage` and
+    :func:`best_venue` can walk the FX leg at its executable side). A failing venue is left out
+    of the rows and listed in ``df.attrs["errors"]``; :func:`depth_within`, :func:`slippage`
+    report it with its error.
 
     Parameters
     ----------
@@ -335,7 +171,11 @@ async def _aggregated_book(
         exchange, symbol, side ("bid"/"ask"), level (0 = best), price, qty (native), quote
         (native), price_n, notional_n (price_n × qty), cum_qty, cum_notional_n (from the best
         level outward, per venue and side), mid_n (the venue's mid), distance_pct (|price / mid
-        − 1| × 100), fx_source, fx_rate (KRW per USDT), ts. ``attrs``: errors, quote, fx_source.
+        − 1| × 100), fx_source, fx_rate (KRW per USDT), ts. ``price_n`` and ``mid_n`` are at the
+        FX **mid**: where the liquidity sits, not what crossing it costs. ``attrs``: errors,
+        quote, fx_source, base, depth (levels requested per ``exchange:symbol``: a side that
+        holds that many may go deeper), fx_levels (the ``KRW-USDT`` book's ``orderbook``
+        columns, when it was fetched).
     """
     (name,) = validate_bases([base])
     target = check_quote(quote)
@@ -348,10 +188,13 @@ async def _aggregated_book(
         else [e for e in engine.exchanges if e in ("binance", "upbit")]
     )
     markets = {ex: f"{ex}:{name}/{quote_of(ex)}" for ex in venues}
-    jobs = [_book(engine, m, min(depth, engine.venue(ex).adapter.max_depth)) for ex, m in markets.items()]
+    asked = {m: min(depth, engine.venue(ex).adapter.max_depth) for ex, m in markets.items()}
+    jobs = [_book(engine, m, asked[m]) for m in markets.values()]
     wants_fx = basis.is_upbit and any(needs_fx(quote_of(ex), target) for ex in venues)
     if wants_fx:
-        jobs.append(_book(engine, UPBIT_FX, 1))
+        # As deep as the venue books: an order's FX leg walks it, the top alone cannot fill it.
+        asked[UPBIT_FX] = min(depth, engine.venue("upbit").adapter.max_depth)
+        jobs.append(_book(engine, UPBIT_FX, asked[UPBIT_FX]))
     results = await asyncio.gather(*jobs)
     books = dict(zip(venues, results[: len(venues)], strict=True))
     fx_book, fx_exc = results[-1] if wants_fx else (None, None)
@@ -373,8 +216,11 @@ async def _aggregated_book(
     levels = pd.concat(good, ignore_index=True) if good else frame("orderbook")
     df = book_from_levels(levels, quote=target, fx_rate=rates, fx_source=basis.source)
     df.attrs["errors"] = errors
-    df.attrs["quote"] = target
-    df.attrs["fx_source"] = basis.source
+    df.attrs["base"] = name
+    df.attrs["depth"] = asked
+    if fx_book is not None and len(fx_book):
+        # Plain lists, not a frame: attrs are deep-copied by every pandas operation on df.
+        df.attrs["fx_levels"] = {c: fx_book[c].tolist() for c in frame("orderbook").columns}
     return df
 
 

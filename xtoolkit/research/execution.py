@@ -1,7 +1,11 @@
 """Depth, slippage and the best venue, honestly: bands the fetch may not reach, fees, the FX leg.
 
-Replacements for the book helpers of :mod:`xtoolkit.research.books`, on raw ``orderbook``
-frames (or :class:`~xtoolkit.research.walk.Book` mappings), with money maths in ``Decimal``:
+The public book helpers (``xt.research.depth_within``, ``slippage``, ``best_venue``), with money
+maths in ``Decimal``. They take what a user has in hand: raw ``orderbook`` frames (one frame of
+several markets, or a list of frames), :class:`~xtoolkit.research.walk.Book` mappings, or an
+:func:`~xtoolkit.research.aggregated_book` frame (its native ``price``/``qty`` levels are read,
+the FX book and fetched depths it carries in ``attrs`` are used, and the venues in
+``attrs["errors"]`` come back as error rows):
 
 * :func:`depth_within` says whether the fetched book reaches the band (``reaches_band``): a
   side holding as many levels as were fetched may continue past its last level, so resting size
@@ -16,8 +20,9 @@ frames (or :class:`~xtoolkit.research.walk.Book` mappings), with money maths in 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -25,6 +30,8 @@ import pandas as pd
 
 from xtoolkit._errors import InvalidArgument
 from xtoolkit._frames import frame
+from xtoolkit._fx import UPBIT_FX
+from xtoolkit.research._common import error_text, quote_of
 from xtoolkit.research.exec_schemas import EXECUTION_SCHEMAS
 from xtoolkit.research.executable import as_books
 from xtoolkit.research.fees import FeeBook, TakerFee, as_fee_book
@@ -35,6 +42,7 @@ from xtoolkit.research.walk import (
     Book,
     FxRate,
     Leg,
+    books_from_frame,
     buy_base,
     buy_spend,
     dec,
@@ -55,24 +63,122 @@ _BPS = Decimal(10_000)
 _HUNDRED = Decimal(100)
 _QUOTES = ("USDT", "KRW")
 
+#: What ``books=`` accepts.
+BooksLike = Mapping[str, Book] | pd.DataFrame | Sequence[pd.DataFrame]
+
+#: Columns only an :func:`~xtoolkit.research.aggregated_book` frame has (schema ``book``).
+_AGGREGATED_MARKS = ("price_n", "mid_n", "fx_source")
+_LEVEL_COLUMNS = ["exchange", "symbol", "side", "level", "price", "qty", "ts"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Input:
+    """The books of one call, and what an aggregated book frame said about its fetch."""
+
+    books: dict[str, Book]
+    #: exchange -> error text of a venue the aggregated book could not fetch.
+    failed: dict[str, str] = field(default_factory=dict)
+    #: exchange -> symbol of those failed venues (None when the base is not known).
+    failed_symbols: dict[str, str | None] = field(default_factory=dict)
+    #: The aggregated book's quote currency and FX basis (defaults for ``quote=``/``fx=``).
+    quote: str | None = None
+    fx: Any = None
+    #: Keys of the books the caller asked about (an aggregated book's FX book is only a means).
+    shown: tuple[str, ...] = ()
+
+
+def is_aggregated(df: pd.DataFrame) -> bool:
+    """True for an :func:`~xtoolkit.research.aggregated_book` frame (schema ``book``)."""
+    return all(c in df.columns for c in _AGGREGATED_MARKS)
+
+
+def _depths(
+    depth: int | Mapping[str, int] | None, recorded: Mapping[str, int]
+) -> dict[str, int] | int | None:
+    if depth is None:
+        return dict(recorded) or None
+    if isinstance(depth, Mapping):
+        return {**recorded, **depth}
+    return depth
+
+
+def _aggregated_fx(df: pd.DataFrame, target: str | None) -> Any:
+    """The aggregated book's basis as an ``fx=`` value: ``"upbit"`` or the user rate it used."""
+    source = df.attrs.get("fx_source")
+    if source is None and len(df):
+        source = df["fx_source"].dropna().iloc[0] if df["fx_source"].notna().any() else None
+    if source is None or source == UPBIT_FX:
+        return "upbit"
+    # A user rate (a number or a series read as of the book time): the one the converted rows used.
+    converted = df[df["quote"] != target] if target is not None else df
+    rates = [r for r in converted["fx_rate"].tolist() if isinstance(r, float) and math.isfinite(r)]
+    if not rates:
+        rates = [r for r in df["fx_rate"].tolist() if isinstance(r, float) and math.isfinite(r)]
+    return rates[0] if rates else "upbit"
+
+
+def _from_aggregated(df: pd.DataFrame, depth: int | Mapping[str, int] | None) -> _Input:
+    recorded = {str(k): int(v) for k, v in (df.attrs.get("depth") or {}).items()}
+    levels = df[_LEVEL_COLUMNS]
+    fx_levels = df.attrs.get("fx_levels")
+    if fx_levels:
+        levels = pd.concat([levels, frame("orderbook", fx_levels)], ignore_index=True)
+    books = books_from_frame(levels, depth=_depths(depth, recorded))
+    quote = df.attrs.get("quote")
+    base = df.attrs.get("base")
+    failed: dict[str, str] = {}
+    symbols: dict[str, str | None] = {}
+    for ex, exc in (df.attrs.get("errors") or {}).items():
+        failed[ex] = error_text(exc) if isinstance(exc, BaseException) else str(exc)
+        symbols[ex] = f"{base}/{quote_of(ex)}" if base and ex in ("binance", "upbit") else None
+    shown = tuple(k for k in books if k != FX_KEY)
+    return _Input(books, failed, symbols, quote, _aggregated_fx(df, quote), shown)
+
+
+def read_books(books: BooksLike, depth: int | Mapping[str, int] | None = None) -> _Input:
+    """What ``books=`` accepts, as :class:`Book` s (see the module docstring)."""
+    if isinstance(books, pd.DataFrame):
+        if is_aggregated(books):
+            return _from_aggregated(books, depth)
+        found = as_books(books, depth)
+        return _Input(found, shown=tuple(found))
+    if isinstance(books, list | tuple):
+        frames = list(books)
+        if not all(isinstance(f, pd.DataFrame) for f in frames):
+            raise InvalidArgument("a list of books must hold orderbook frames")
+        if any(is_aggregated(f) for f in frames):
+            raise InvalidArgument("pass an aggregated_book frame on its own, not in a list")
+        parts = [f[_LEVEL_COLUMNS] if all(c in f.columns for c in _LEVEL_COLUMNS) else f for f in frames]
+        joined = pd.concat(parts, ignore_index=True) if parts else frame("orderbook")
+        found = as_books(joined, depth)
+        return _Input(found, shown=tuple(found))
+    found = as_books(books, depth)
+    return _Input(found, shown=tuple(found))
+
 
 def depth_within(
-    books: Mapping[str, Book] | pd.DataFrame,
+    books: BooksLike,
     pct: Any,
     *,
     fetched_depth: int | Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
     """Resting size within ``pct`` % of each book's mid, and whether the fetch reaches that far.
 
+    A book fetched with ``depth=20`` ends 20 levels out: on a deep market the band may go much
+    further, and the size inside it is then only what the fetch saw. ``reaches_band`` says so.
+
     Parameters
     ----------
     books
-        An ``orderbook`` frame (one or several markets) or ``{key: Book}``.
+        An ``orderbook`` frame (one or several markets), a list of them, ``{key: Book}``, or an
+        :func:`~xtoolkit.research.aggregated_book` frame (its fetched depths are known; its FX
+        book is left out; the venues in its ``attrs["errors"]`` come back as error rows).
     pct
         Band half-width in percent of the mid (``1`` = 1 %).
     fetched_depth
         Levels per side that were requested (one number or per ``exchange:symbol``); with a
-        ``Book`` mapping, each book's own ``depth`` is used when this is None.
+        ``Book`` mapping each book's own ``depth``, with an aggregated book the depths it
+        recorded, are used when this is None.
 
     Returns
     -------
@@ -81,15 +187,17 @@ def depth_within(
         edge), levels, qty (base), notional (native quote), quote, fetched_levels,
         fetched_depth, deepest_price, deepest_pct (distance of the last fetched level),
         reaches_band (the band ends inside what was fetched, or the venue's whole side was
-        fetched; False means qty is a lower bound), error (e.g. no mid on a one-sided book).
+        fetched; False means qty is a lower bound), error (e.g. no mid on a one-sided book, or
+        the venue's fetch failed: then levels 0, qty NaN).
     """
     band = dec(pct, what="pct")
     if band < 0:
         raise InvalidArgument(f"pct must be a non-negative number, not {pct!r}")
-    book_map = as_books(books, fetched_depth)
+    got = read_books(books, fetched_depth)
     spec = EXECUTION_SCHEMAS["depth_band"]
     cols: dict[str, list[Any]] = {k: [] for k in spec}
-    for key, book in book_map.items():
+    for key in got.shown:
+        book = got.books[key]
         depth = fetched_depth.get(key) if isinstance(fetched_depth, Mapping) else fetched_depth
         depth = book.depth if depth is None else depth
         mid = book.mid
@@ -113,6 +221,22 @@ def depth_within(
                 row["error"] = f"no mid: the {empty} side is empty"
             else:
                 row.update(_band(levels, side, mid, band, depth))
+            for k in cols:
+                cols[k].append(row.get(k))
+    for ex, err in got.failed.items():
+        symbol = got.failed_symbols.get(ex)
+        for side in ("bid", "ask"):
+            row = {
+                "exchange": ex,
+                "symbol": symbol,
+                "side": side,
+                "pct": fnum(band),
+                "quote": symbol.split("/")[1] if symbol else None,
+                "fetched_levels": 0,
+                "levels": 0,
+                "reaches_band": False,
+                "error": err,
+            }
             for k in cols:
                 cols[k].append(row.get(k))
     return frame(spec, cols)
@@ -272,30 +396,25 @@ def _venue_quote(
 
 
 def _quotes(
-    books: Mapping[str, Book] | pd.DataFrame,
+    got: _Input,
     size: Any,
     side: str,
     size_in: str,
-    quote: str,
+    target: str,
     fees: FeeBook | Iterable[TakerFee] | None,
     fx: Any,
-    depth: int | Mapping[str, int] | None,
 ) -> list[_Quote]:
     if side not in ("buy", "sell"):
         raise InvalidArgument(f"side must be 'buy' or 'sell', not {side!r}")
     if size_in not in ("base", "quote"):
         raise InvalidArgument(f"size_in must be 'base' or 'quote', not {size_in!r}")
-    target = str(quote).upper()
-    if target not in _QUOTES:
-        raise InvalidArgument(f"quote must be USDT or KRW, not {quote!r}")
     amount = dec(size, what="size")
     if amount <= 0:
         raise InvalidArgument(f"size must be positive, not {size!r}")
     basis = _fx_basis(fx)
-    book_map = as_books(books, depth)
     fee_book = as_fee_book(fees)
-    fx_book = book_map.get(FX_KEY)
-    venues = [b for k, b in book_map.items() if k != FX_KEY]
+    fx_book = got.books.get(FX_KEY)
+    venues = [got.books[k] for k in got.shown if k != FX_KEY]
     if len({b.base for b in venues}) > 1:
         raise InvalidArgument(
             f"pass the books of one base (got {sorted({b.base for b in venues})}) plus {FX_KEY}"
@@ -303,35 +422,77 @@ def _quotes(
     return [_venue_quote(b, amount, side, size_in, target, fee_book, basis, fx_book) for b in venues]
 
 
+def _setup(
+    books: BooksLike, quote: str | None, fx: Any, depth: int | Mapping[str, int] | None
+) -> tuple[_Input, str, Any]:
+    """The books, the target currency and the FX basis of one call (an aggregated book's own
+    quote and basis unless ``quote=``/``fx=`` say otherwise)."""
+    got = read_books(books, depth)
+    target = str(quote if quote is not None else got.quote or "USDT").upper()
+    if target not in _QUOTES:
+        raise InvalidArgument(f"quote must be USDT or KRW, not {quote!r}")
+    return got, target, fx if fx is not None else (got.fx if got.fx is not None else "upbit")
+
+
+def _failed_rows(got: _Input, size: Any, side: str, size_in: str, target: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "exchange": ex,
+            "symbol": got.failed_symbols.get(ex),
+            "side": side,
+            "size": fnum(dec(size, what="size")),
+            "size_in": size_in,
+            "quote": target,
+            "filled": False,
+            "levels": 0,
+            "error": err,
+        }
+        for ex, err in got.failed.items()
+    ]
+
+
 def slippage(
-    books: Mapping[str, Book] | pd.DataFrame,
+    books: BooksLike,
     size: Any,
     *,
     side: str = "buy",
     size_in: str = "base",
-    quote: str = "USDT",
+    quote: str | None = None,
     fees: FeeBook | Iterable[TakerFee] | None = None,
-    fx: Any = "upbit",
+    fx: Any = None,
     depth: int | Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
     """What a taker order of ``size`` costs on each venue, book, fee and FX leg included.
+
+    The book is walked best level first; the venue's taker fee is charged where the venue takes
+    it (Binance in the asset received, Upbit on top in KRW); converting into ``quote`` walks
+    Upbit's USDT/KRW book on the side a trader would really hit (with its taker fee), not its
+    mid. When a book (or the FX leg) is too thin, ``filled`` is False and the figures describe
+    the part that could be filled.
 
     Parameters
     ----------
     books
         The base's books on the venues (``binance:<B>/USDT``, ``upbit:<B>/KRW``) and, for the
-        Upbit FX basis, ``upbit:USDT/KRW``: an ``orderbook`` frame or ``{key: Book}``.
+        Upbit FX basis, ``upbit:USDT/KRW``: an ``orderbook`` frame (or a list of them),
+        ``{key: Book}``, or an :func:`~xtoolkit.research.aggregated_book` frame (it carries the
+        FX book; its failed venues come back as error rows).
     size
         Base units (``size_in="base"``) or an amount of ``quote``: spent in all on a buy,
         received in all on a sell (``size_in="quote"``).
     side
         ``"buy"`` (walks asks) or ``"sell"`` (walks bids).
     quote
-        ``"USDT"`` or ``"KRW"``: the currency of the all-in figures.
+        ``"USDT"`` or ``"KRW"``: the currency of the all-in figures (default: an aggregated
+        book's own quote, else USDT).
     fees
-        Account taker rates; otherwise the venues' documented defaults (``fee_source``).
+        Account taker rates (``TakerFee`` records, a ``FeeBook`` or the client's
+        ``trading_fees`` records); otherwise the venues' documented defaults (``fee_source``).
     fx
-        ``"upbit"`` (the USDT/KRW book, walked at its executable side) or a KRW-per-USDT rate.
+        ``"upbit"`` (the USDT/KRW book, walked at its executable side) or a KRW-per-USDT rate
+        (a reference: no spread, no fee). Default: an aggregated book's own basis, else Upbit.
+    depth
+        Levels per side that were fetched (says whether a short fill is the venue's whole book).
 
     Returns
     -------
@@ -344,43 +505,55 @@ def slippage(
         sold), all_in_bps_mid (against the mid in ``quote`` at the FX mid; positive = cost), ts,
         error.
     """
-    rows = [q.row for q in _quotes(books, size, side, size_in, quote, fees, fx, depth)]
+    got, target, basis = _setup(books, quote, fx, depth)
+    rows = [q.row for q in _quotes(got, size, side, size_in, target, fees, basis)]
+    rows += _failed_rows(got, size, side, size_in, target)
     spec = EXECUTION_SCHEMAS["slippage_exec"]
     return frame(spec, {k: [r.get(k) for r in rows] for k in spec})
 
 
 def best_venue(
-    books: Mapping[str, Book] | pd.DataFrame,
+    books: BooksLike,
     size: Any,
     *,
     size_in: str = "base",
-    quote: str = "USDT",
+    quote: str | None = None,
     fees: FeeBook | Iterable[TakerFee] | None = None,
-    fx: Any = "upbit",
+    fx: Any = None,
     depth: int | Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
     """The venue with the best all-in price for ``size``: lowest to buy, highest to sell.
 
-    Only venues whose book (and FX leg) fill the whole size compete; ties keep the first venue.
-    Returns two rows (side ``buy``, ``sell``) with the :func:`slippage` columns of the winner;
-    when no venue fills, exchange is NA, filled False and error says so.
+    All-in means after the taker fee and, for a venue quoted in the other currency, after the
+    FX leg at its executable side (see :func:`slippage`, which takes the same arguments): a
+    venue whose book top looks better can lose once fees and the USDT/KRW spread are paid.
+    Only venues whose book (and FX leg) fill the whole size compete; ties keep the first venue;
+    venues an aggregated book could not fetch do not compete (:func:`slippage` lists them).
+
+    Returns
+    -------
+    DataFrame
+        Two rows (side ``buy``, ``sell``) with the :func:`slippage` columns of the winner; when
+        no venue fills, exchange is NA, filled False and error says so.
     """
+    got, target, basis = _setup(books, quote, fx, depth)
     spec = EXECUTION_SCHEMAS["slippage_exec"]
     rows: list[dict[str, Any]] = []
     for side in ("buy", "sell"):
-        quotes = [
-            q for q in _quotes(books, size, side, size_in, quote, fees, fx, depth) if q.price is not None
-        ]
+        quotes = [q for q in _quotes(got, size, side, size_in, target, fees, basis) if q.price is not None]
         if not quotes:
+            why = f"no venue fills {size} {size_in} on the {side} side"
+            if got.failed:
+                why += "; not fetched: " + "; ".join(f"{ex}: {e}" for ex, e in got.failed.items())
             rows.append(
                 {
                     "side": side,
                     "size": fnum(dec(size, what="size")),
                     "size_in": size_in,
-                    "quote": str(quote).upper(),
+                    "quote": target,
                     "filled": False,
                     "levels": 0,
-                    "error": f"no venue fills {size} {size_in} on the {side} side",
+                    "error": why,
                 }
             )
             continue
