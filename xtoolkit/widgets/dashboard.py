@@ -6,11 +6,18 @@ One object wiring the panels together. Picking an exchange makes it the active v
 charts for that base on both venues; Refresh (or auto-refresh) updates the live chart in
 place. Below it, tabs hold the order ticket, the balances, the depth chart and the scanner
 (every shared coin by gross premium, the top few priced net at the size set in the tab).
+
+The "live net executable" toggle above the spread chart starts a
+:class:`~xtoolkit.widgets.live_exec.LiveExecutable` for the picked base: the crossing at the
+size of the dashboard's size control (the scanner's size and unit, shown next to the toggle
+too), both directions, recomputed from the streams' depth-synced local books and drawn in
+the spread panel as lines of their own. Changing the size re-prices at once; picking another
+market restarts it for that base; switching the toggle off stops its streams.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xtoolkit.widgets._mode import mode_of
 from xtoolkit.widgets._ui import ErrorBox, escape, guarded, ipw, show_panel, snapshot_block, widget_bundle
@@ -21,6 +28,9 @@ from xtoolkit.widgets.refresh import RefreshControls
 from xtoolkit.widgets.scanner import ScannerPanel
 from xtoolkit.widgets.spread import SpreadPanel
 from xtoolkit.widgets.ticket import OrderTicket
+
+if TYPE_CHECKING:
+    from xtoolkit.widgets.live_exec import LiveExecutable
 
 __all__ = ["DEPTH_TAB", "SCANNER_TAB", "Dashboard"]
 
@@ -55,7 +65,14 @@ class Dashboard:
     width
         Chart width in pixels (live charts do not follow their container's width).
     scan_size, scan_size_in, scan_top
-        The scanner tab's initial size (default 1,000 USDT) and how many coins it prices net.
+        The dashboard's size control (default 1,000 USDT): the scanner prices its top
+        ``scan_top`` coins at it, and the live net executable premium crosses that size.
+    live_fx
+        FX basis of the live executable premium (default ``"upbit"``: Upbit's ``USDT/KRW``
+        book streamed and walked as the FX leg; a KRW-per-USDT number for a fixed rate).
+    live_options
+        Keyword arguments of :class:`~xtoolkit.widgets.live_exec.LiveExecutable` (``max_age``,
+        ``min_interval``, ``depth``...) and ``stream_options`` for its ``start()``.
     load
         Fetch data right away (``False``: wait for the first Refresh).
 
@@ -64,6 +81,9 @@ class Dashboard:
     manager, exchange, market, controls, spread, book, balances, ticket, scanner, tabs, errors
         The parts, usable programmatically (``dash.market.dropdown.value = "ETH"``,
         ``dash.controls.button.click()``, ``dash.spread.frame`` ...).
+    live_toggle, live
+        The "live net executable" toggle (``dash.live_toggle.value = True``) and the running
+        :class:`~xtoolkit.widgets.live_exec.LiveExecutable` (None while off).
     """
 
     def __init__(
@@ -81,6 +101,8 @@ class Dashboard:
         scan_size: float = 1000.0,
         scan_size_in: str = "USDT",
         scan_top: int = 5,
+        live_fx: Any = "upbit",
+        live_options: dict[str, Any] | None = None,
     ) -> None:
         from xtoolkit.research import ExchangeManager
 
@@ -123,6 +145,25 @@ class Dashboard:
         )
         self.scanner.widget.add_class("xt-scanner")
         pages.append((SCANNER_TAB, self.scanner.widget))
+        self.live: LiveExecutable | None = None
+        self.live_fx = live_fx
+        self.live_options = dict(live_options or {})
+        self.live_toggle = ipw.ToggleButton(
+            value=False,
+            description="live net executable",
+            tooltip="Cross the size below, both directions, from the streams' local books",
+            icon="bolt",
+            layout=ipw.Layout(width="190px"),
+        )
+        self.live_toggle.add_class("xt-live-exec")
+        self.live_toggle.observe(self._live_toggled, names="value")
+        # The one size control: the scanner's widgets, shown here too (two views, one model).
+        self.scanner.size.observe(self._size_changed, names="value")
+        self.scanner.size_in.observe(self._size_changed, names="value")
+        live_row = ipw.HBox(
+            [self.live_toggle, self.scanner.size, self.scanner.size_in],
+            layout=ipw.Layout(flex_flow="row wrap", align_items="center"),
+        )
         self.tabs = ipw.Tab(children=[w for _, w in pages], titles=[t for t, _ in pages])
         self.tabs.add_class("xt-tabs")
         self.tabs.observe(self._tab_changed, names="selected_index")
@@ -134,6 +175,7 @@ class Dashboard:
                     layout=ipw.Layout(flex_flow="row wrap", align_items="center"),
                 ),
                 self.errors.widget,
+                live_row,
                 self.spread.widget,
                 self.tabs,
             ],
@@ -165,10 +207,65 @@ class Dashboard:
 
     def _market_changed(self, base: str) -> None:
         self.ticket.set_market(self._market_name())
+        running = self.live is not None
+        if running:
+            self.stop_live()
         self.spread.set_base(base)
+        if running:
+            self.start_live()
         self.book.base = base.upper()
         if self.depth_visible:
             self.book.refresh()
+
+    # --- the live executable premium -------------------------------------------------------------
+
+    def start_live(self) -> LiveExecutable:
+        """Start the live net executable premium of the picked base at the size control's size
+        (stopping one already running); the spread panel then draws it (``view="both"``)."""
+        from xtoolkit.widgets.live_exec import LiveExecutable
+
+        self.stop_live()
+        options = dict(self.live_options)
+        stream_options = options.pop("stream_options", {})
+        live = LiveExecutable(
+            self.market.value,
+            float(self.scanner.size.value),
+            size_in=self.scanner.size_in.value,
+            fx=self.live_fx,
+            **options,
+        )
+        live.on_update(self.spread.push_executable)
+        live.start(self.client, **stream_options)
+        self.live = live
+        if self.spread.view.value == "mid":
+            self.spread.view.value = "both"
+        if not self.live_toggle.value:
+            self.live_toggle.value = True
+        return live
+
+    def stop_live(self) -> None:
+        """Stop the live executable premium (its streams close; the drawn points stay)."""
+        live, self.live = self.live, None
+        if live is not None:
+            live.stop()
+        if self.live_toggle.value:
+            self.live_toggle.value = False
+
+    @guarded("switching the live executable premium")
+    def _live_toggled(self, change: dict[str, Any]) -> None:
+        if change["new"] and self.live is None:
+            try:
+                self.start_live()
+            except Exception:
+                self.live_toggle.value = False
+                raise
+        elif not change["new"] and self.live is not None:
+            self.stop_live()
+
+    @guarded("changing the size")
+    def _size_changed(self, _change: dict[str, Any]) -> None:
+        if self.live is not None:
+            self.live.set_size(float(self.scanner.size.value), self.scanner.size_in.value)
 
     @property
     def depth_visible(self) -> bool:
@@ -204,8 +301,10 @@ class Dashboard:
             self.scanner.refresh()
 
     def close(self) -> None:
-        """Stop auto-refresh and close every widget (the client stays open)."""
+        """Stop auto-refresh and the live executable premium, and close every widget (the
+        client stays open)."""
         self.controls.close()
+        self.stop_live()
         self.spread.chart.close()
         _close_tree(self.widget)
 
@@ -216,6 +315,7 @@ class Dashboard:
         parts = [
             f"xtoolkit dashboard · {self.exchange.text()} · {self.market.text()}",
             self.spread.text(),
+            self._live_text(),
             self.book.text(),
         ]
         if self.balances is not None:
@@ -225,6 +325,15 @@ class Dashboard:
         if self.errors.last_error is not None:
             parts.append(self.errors.text())
         return "\n\n".join(parts)
+
+    def _live_text(self) -> str:
+        live = self.live
+        if live is None:
+            return "live net executable: off"
+        return (
+            f"live net executable: {', '.join(live.bases)} at {live.size:,f} {live.size_in} "
+            f"(fx {', '.join(b.label for b in live.fx)}), {live.updates} updates"
+        )
 
     def __repr__(self) -> str:
         return self.text()

@@ -4,6 +4,15 @@ On load it backfills ``history`` candles with :func:`xtoolkit.research.premium_h
 refresh then appends one :func:`xtoolkit.research.premium` snapshot per FX basis, so the line
 grows live. The chart is a ``go.FigureWidget`` updated with ``batch_update`` (one message per
 refresh, same widget), never re-displayed.
+
+The panel can also show the **net executable premium** at a size, both directions, as lines of
+their own (:meth:`SpreadPanel.push_executable`, fed by
+:class:`~xtoolkit.widgets.live_exec.LiveExecutable` from the streams' local books). The
+``view`` toggle picks what is drawn: the mid (kimchi) premium, both, or the executable lines
+only. Each executable line says what it is: the direction, ``net exec`` (after taker fees
+and the transfer, when the route is known) or ``exec after fees`` (route unknown or closed:
+the transfer is not priced), the size and the FX basis. A point whose books were not synced
+or not deep enough for the size is a gap in its line, never a number; a stale one is marked.
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ from xtoolkit.widgets._ui import (
     widget_bundle,
 )
 
-__all__ = ["SpreadPanel", "snapshot_rows"]
+__all__ = ["SpreadPanel", "executable_label", "executable_rows", "snapshot_rows"]
 
 SNAPSHOT_COLUMNS = [
     "fx_source",
@@ -41,6 +50,92 @@ SNAPSHOT_COLUMNS = [
     "error",
 ]
 SNAPSHOT_FORMATS = {"fx_rate": ",.2f", "premium_pct": "+.3f", "skew_s": ".3f"}
+#: The live executable rows shown under the chart while executable lines are drawn.
+EXECUTABLE_COLUMNS = [
+    "direction",
+    "size",
+    "size_in",
+    "fx_basis",
+    "filled",
+    "premium_gross_exec_bps",
+    "fees_exec_bps",
+    "premium_after_fees_exec_bps",
+    "transfer_bps",
+    "premium_net_exec_bps",
+    "route_status",
+    "fee_source_binance",
+    "fee_source_upbit",
+    "binance_book_age_s",
+    "upbit_book_age_s",
+    "fx_book_age_s",
+    "books_synced",
+    "stale",
+    "error",
+]
+EXECUTABLE_FORMATS = {
+    "size": ",g",
+    "premium_gross_exec_bps": "+.1f",
+    "fees_exec_bps": ".1f",
+    "premium_after_fees_exec_bps": "+.1f",
+    "transfer_bps": ".1f",
+    "premium_net_exec_bps": "+.1f",
+    "binance_book_age_s": ".1f",
+    "upbit_book_age_s": ".1f",
+    "fx_book_age_s": ".1f",
+}
+#: The ``view`` toggle: (label, value).
+VIEWS = (("mid premium", "mid"), ("mid + net executable", "both"), ("net executable", "executable"))
+_DIRECTION_NAMES = {"binance_to_upbit": "Binance→Upbit", "upbit_to_binance": "Upbit→Binance"}
+
+
+def executable_label(
+    direction: str, route_status: str, size: float, size_in: str, base: str, fx_basis: str
+) -> str:
+    """The legend name of one live executable line, saying what its numbers are.
+
+    ``"Binance→Upbit net exec · 0.5 BTC · fx upbit book"`` when the route is open (net of taker
+    fees and the transfer); ``"... exec after fees (route unknown) ..."`` otherwise (the
+    transfer is not priced, so the figure is net of trading fees only).
+    """
+    name = _DIRECTION_NAMES.get(direction, direction)
+    measure = "net exec" if route_status == "open" else f"exec after fees (route {route_status})"
+    unit = base if size_in == "base" else size_in
+    fx = "fx upbit book" if str(fx_basis).startswith("upbit") else f"fx {fx_basis}"
+    return f"{name} {measure} · {size:,g} {unit} · {fx}"
+
+
+def executable_rows(snapshot: pd.DataFrame) -> pd.DataFrame:
+    """Live executable rows (:class:`~xtoolkit.widgets.live_exec.LiveExecutable` snapshots) as
+    chart points, one per row.
+
+    Returns
+    -------
+    DataFrame
+        ts (when computed), base, fx_source (the line's label, see :func:`executable_label`),
+        direction, premium_pct (``premium_net_exec_pct`` with an open route, else
+        ``premium_after_fees_exec_bps / 100``; NaN when a book was not synced or not deep
+        enough), stale (drawn as a marked point).
+    """
+    labels: list[str] = []
+    values: list[float] = []
+    for row in snapshot.itertuples(index=False):
+        status = str(row.route_status) if isinstance(row.route_status, str) else "unknown"
+        labels.append(
+            executable_label(row.direction, status, float(row.size), row.size_in, row.base, row.fx_basis)
+        )
+        value = row.premium_net_exec_pct if status == "open" else row.premium_after_fees_exec_bps / 100
+        usable = bool(row.books_synced) and bool(row.filled)
+        values.append(float(value) if usable else float("nan"))
+    return pd.DataFrame(
+        {
+            "ts": pd.to_datetime(snapshot["computed_ts"], utc=True),
+            "base": snapshot["base"].astype(object),
+            "fx_source": pd.Series(labels, dtype=object, index=snapshot.index),
+            "direction": snapshot["direction"].astype(object),
+            "premium_pct": pd.Series(values, dtype="float64", index=snapshot.index),
+            "stale": snapshot["stale"].astype(bool),
+        }
+    )
 
 
 def snapshot_rows(snapshot: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
@@ -105,6 +200,12 @@ class SpreadPanel:
     chart
         The :class:`~xtoolkit.widgets._live.LiveFigure` holding the chart drawn by
         :func:`xtoolkit.charts.premium`; ``figure`` is its ``go.FigureWidget``.
+    executable, exec_frame
+        The latest live executable rows of :attr:`base` (:meth:`push_executable`) and the
+        plotted executable points (:func:`executable_rows`).
+    view
+        What the chart draws: ``"mid"`` (the kimchi premium), ``"both"``, or
+        ``"executable"`` (``panel.view.value = "both"``).
     """
 
     def __init__(
@@ -132,6 +233,8 @@ class SpreadPanel:
         self.errors = errors or ErrorBox()
         self.frame = pd.DataFrame()
         self.snapshot = pd.DataFrame()
+        self.executable = pd.DataFrame()
+        self.exec_frame = pd.DataFrame()
         self.updated: pd.Timestamp | None = None
         self.refreshes = 0
         self._lock = threading.RLock()
@@ -140,8 +243,12 @@ class SpreadPanel:
         self.chart = LiveFigure(charts.premium(empty, title=f"{self.base} kimchi premium", **self.size))
         self.status = ipw.HTML(value=self._status_html())
         self.table = ipw.HTML()
+        self.exec_table = ipw.HTML()
+        self.view = ipw.ToggleButtons(options=list(VIEWS), value="mid", layout=ipw.Layout(width="auto"))
+        self.view.add_class("xt-spread-view")
+        self.view.observe(self._view_changed, names="value")
         self.widget = ipw.VBox(
-            [self.status, self.table, self.chart.container],
+            [self.status, self.view, self.table, self.chart.container, self.exec_table],
             layout=ipw.Layout(width="100%"),
         )
 
@@ -156,6 +263,9 @@ class SpreadPanel:
         """Show ``base`` instead (reloads its history and snapshot)."""
         with self._lock:
             self.base = base.upper()
+            # Executable points of the old base are no longer this chart's.
+            self.executable = pd.DataFrame()
+            self.exec_frame = pd.DataFrame()
             self.load()
 
     def load(self) -> None:
@@ -194,6 +304,28 @@ class SpreadPanel:
         with self._lock:
             self._apply(snapshot[snapshot["base"] == self.base].reset_index(drop=True))
 
+    def push_executable(self, snapshot: pd.DataFrame) -> None:
+        """Append live executable rows of :attr:`base` and redraw — the hook of
+        :class:`~xtoolkit.widgets.live_exec.LiveExecutable`:
+        ``live.on_update(panel.push_executable)`` (rows of other bases are ignored). Drawn
+        while ``view`` is ``"both"`` or ``"executable"``."""
+        with self._lock:
+            mine = snapshot[snapshot["base"] == self.base].reset_index(drop=True)
+            if mine.empty:
+                return
+            rows = executable_rows(mine)
+            frame = pd.concat([self.exec_frame, rows], ignore_index=True) if len(self.exec_frame) else rows
+            frame = frame.groupby("fx_source", sort=False, group_keys=False).tail(self.max_rows)
+            self.exec_frame = frame.reset_index(drop=True)
+            self.executable = mine
+            self.updated = pd.Timestamp(now_utc())
+            self.refreshes += 1
+            self._draw()
+
+    def _view_changed(self, _change: dict[str, Any]) -> None:
+        with self._lock:
+            self._draw()
+
     def _apply(self, snap: pd.DataFrame) -> None:
         now = now_utc()
         rows = snapshot_rows(snap, pd.Timestamp(now))
@@ -209,12 +341,44 @@ class SpreadPanel:
 
     # --- view ---------------------------------------------------------------------------------
 
+    def plotted(self) -> pd.DataFrame:
+        """The rows the chart draws for the current ``view`` (mid rows, executable rows, or both)."""
+        parts = []
+        if self.view.value in ("mid", "both") and len(self.frame):
+            parts.append(self.frame)
+        if self.view.value in ("both", "executable") and len(self.exec_frame):
+            parts.append(self.exec_frame)
+        if not parts:
+            empty = self.frame if self.view.value == "mid" else self.exec_frame
+            return (
+                empty
+                if len(empty.columns)
+                else pd.DataFrame({"ts": pd.to_datetime([], utc=True), "premium_pct": [], "fx_source": []})
+            )
+        return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+    def _title(self) -> str:
+        if self.view.value == "mid":
+            return f"{self.base} kimchi premium (Upbit vs Binance)"
+        if self.view.value == "executable":
+            return f"{self.base} executable premium (walked books, live)"
+        return f"{self.base} kimchi premium (mid) and executable premium (walked books, live)"
+
     def _draw(self) -> None:
-        fig = charts.premium(self.frame, title=f"{self.base} kimchi premium (Upbit vs Binance)", **self.size)
+        fig = charts.premium(self.plotted(), title=self._title(), **self.size)
         self.chart.show(fig)
         self.table.value = frame_html(
             self.snapshot, columns=SNAPSHOT_COLUMNS, formats=SNAPSHOT_FORMATS, empty="no snapshot yet"
         )
+        if self.view.value == "mid":
+            self.exec_table.value = ""
+        else:
+            self.exec_table.value = frame_html(
+                self.executable,
+                columns=EXECUTABLE_COLUMNS,
+                formats=EXECUTABLE_FORMATS,
+                empty="no live executable premium yet (start a LiveExecutable and push_executable)",
+            )
         self.status.value = self._status_html()
 
     def _status_text(self) -> str:
@@ -232,6 +396,9 @@ class SpreadPanel:
             f"SpreadPanel {self._status_text()}",
             frame_text(self.snapshot, columns=SNAPSHOT_COLUMNS, empty="(no snapshot yet)"),
         ]
+        if len(self.executable):
+            lines.append("live executable premium (walked books):")
+            lines.append(frame_text(self.executable, columns=EXECUTABLE_COLUMNS))
         if self.errors.last_error is not None:
             lines.append(self.errors.text())
         return "\n".join(lines)
@@ -244,7 +411,12 @@ class SpreadPanel:
 
     def snapshot_body(self) -> str:
         """Status, table and chart as they are now, as static HTML (see :meth:`snapshot_html`)."""
-        return self._status_html() + self.table.value + charts.snapshot_html(self.chart.figure)
+        return (
+            self._status_html()
+            + self.table.value
+            + charts.snapshot_html(self.chart.figure)
+            + self.exec_table.value
+        )
 
     def snapshot_html(self) -> str:
         """The panel as it is now, for a saved notebook (``nbconvert --to html`` keeps this)."""
