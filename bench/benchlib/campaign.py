@@ -230,7 +230,9 @@ async def _reconcile(client: xt.AsyncClient | xt.Client, rounds: int = 5) -> str
             continue
         if not df["verdict"].eq("UNKNOWN").any():
             return None
-        last = f"{int(df['verdict'].eq('UNKNOWN').sum())} intents still UNKNOWN"
+        unknown = df[df["verdict"].eq("UNKNOWN")]
+        details = "; ".join(f"{c}: {d}" for c, d in zip(unknown["client_order_id"], unknown["detail"]))
+        last = f"{len(unknown)} intents still UNKNOWN ({details})"
         await asyncio.sleep(0.5)
     return last
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from xtoolkit._client import AsyncClient
 from xtoolkit._errors import InvalidArgument
-from xtoolkit._frames import frame
+from xtoolkit._frames import frame, schema
 from xtoolkit._fx import (
     UPBIT_FX,
     FxBasis,
@@ -175,7 +175,23 @@ def premium_quotes(
     ``premium = upbit_mid / (binance_mid × fx_rate) − 1``; a user FX series is read as of the
     later of the two legs' times.
     """
-    cols: dict[str, list[Any]] = {k: [] for k in frame("premium").columns}
+    return frame("premium", premium_columns(quotes, bases, fx=fx, max_age=max_age, as_of=as_of))
+
+
+def premium_columns(
+    quotes: Mapping[str, Quotes],
+    bases: Sequence[str],
+    *,
+    fx: Sequence[FxBasis],
+    max_age: float,
+    as_of: pd.Timestamp,
+) -> dict[str, list[Any]]:
+    """The columns of :func:`premium_quotes` as lists, in ``premium`` schema order.
+
+    For callers that add columns before building one frame (the Recorder adds its poll
+    columns): building the premium frame first and copying it out again costs a frame per poll.
+    """
+    cols: dict[str, list[Any]] = {k: [] for k in schema("premium")}
     for base in bases:
         up = leg_of(quotes, "upbit", f"{base}/KRW")
         bn = leg_of(quotes, "binance", f"{base}/USDT")
@@ -196,7 +212,7 @@ def premium_quotes(
             )
             for k, v in row.items():
                 cols[k].append(v)
-    return frame("premium", cols)
+    return cols
 
 
 def _check_age(max_age: float) -> float:
@@ -318,6 +334,27 @@ async def _premium(
         binance_age_s, fx_age_s, skew_s (spread of the legs' times), max_age_s, stale, error.
         ``attrs``: errors, as_of, fx_sources, max_age.
     """
+    got = await poll_premium(engine, bases, fx=fx, max_age=max_age)
+    df = frame("premium", got.columns)
+    df.attrs.update(errors=got.errors, as_of=got.as_of, fx_sources=got.fx_sources, max_age=got.max_age)
+    return df
+
+
+@dataclass(frozen=True, slots=True)
+class PremiumPoll:
+    """One premium fetch before it becomes a frame: the columns and what ``attrs`` would say."""
+
+    columns: dict[str, list[Any]]
+    errors: dict[str, BaseException]
+    as_of: pd.Timestamp
+    fx_sources: list[str]
+    max_age: float
+
+
+async def poll_premium(
+    engine: AsyncClient, bases: str | Sequence[str], *, fx: FxLike = "upbit", max_age: float = 5.0
+) -> PremiumPoll:
+    """Fetch and compute :func:`premium` (same requests, same numbers) without building a frame."""
     names = validate_bases(bases)
     bases_fx = parse_fx(fx)
     age = _check_age(max_age)
@@ -327,8 +364,13 @@ async def _premium(
         wanted["upbit"].append(_FX_SYMBOL)
     quotes = await fetch_quotes(engine, wanted)
     as_of = now_utc()
-    df = premium_quotes(quotes, names, fx=bases_fx, max_age=age, as_of=as_of)
-    return _attach(df, quotes, as_of, fx_sources=[b.source for b in bases_fx], max_age=age)
+    return PremiumPoll(
+        premium_columns(quotes, names, fx=bases_fx, max_age=age, as_of=as_of),
+        {ex: q.error for ex, q in quotes.items() if q.error is not None},
+        as_of,
+        [b.source for b in bases_fx],
+        age,
+    )
 
 
 compare = blocking_verb(_compare)

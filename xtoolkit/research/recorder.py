@@ -43,7 +43,7 @@ from xtoolkit._sinks import CatalogSink, CsvSink, ParquetSink, Sink, error_type
 from xtoolkit.research._common import OUTAGE, error_text, now_utc, quote_of, validate_bases
 from xtoolkit.research._fetch import fetch_quotes
 from xtoolkit.research._verb import AnyClient, engine_of
-from xtoolkit.research.compare import _premium
+from xtoolkit.research.compare import poll_premium
 
 __all__ = ["PREMIUM_VENUES", "Recorder"]
 
@@ -269,14 +269,14 @@ class Recorder:
 
     # --- one poll -------------------------------------------------------------------------
 
-    async def _poll(self, engine: AsyncClient) -> tuple[pd.DataFrame, dict[str, BaseException]]:
+    async def _poll(
+        self, engine: AsyncClient
+    ) -> tuple[pd.DataFrame | dict[str, list[Any]], dict[str, BaseException]]:
         if self.what == "premium":
-            df = await _premium(engine, self.bases, fx=self.fx, max_age=self.max_age)
-            errors = dict(df.attrs.get("errors", {}))
-            # The poll's own frame: its attrs would be deep-copied into every column read below.
-            df.attrs = {}
-            # exchange/symbol are added by _finish, with the rest of the record columns.
-            return df, errors
+            # The premium's columns, not its frame: _finish adds exchange/symbol and the poll
+            # columns and builds the one record frame of this poll.
+            got = await poll_premium(engine, self.bases, fx=self.fx, max_age=self.max_age)
+            return got.columns, got.errors
         refs = [await engine.resolve(m) for m in self.markets]
         wanted: dict[str, list[str]] = {}
         for ref in refs:
@@ -312,22 +312,29 @@ class Recorder:
         n = len(keys["symbol"])
         return frame(self.kind, {**keys, "error": [error_text(exc)] * n})
 
-    def _finish(self, rows: pd.DataFrame, polled: pd.Timestamp, lag: float) -> pd.DataFrame:
+    def _finish(
+        self, rows: pd.DataFrame | dict[str, list[Any]], polled: pd.Timestamp, lag: float
+    ) -> pd.DataFrame:
         """The poll's rows in the record schema, stamped with ``poll_ts``/``lag_s``/``error_type``
         (premium rows get ``exchange`` ``"upbit-binance"`` and the base as ``symbol``)."""
         spec = schema(self.kind)
-        if not set(rows.columns) <= set(spec):
+        if isinstance(rows, pd.DataFrame) and not set(rows.columns) <= set(spec):
             rows = conform(rows.assign(poll_ts=polled, lag_s=lag), self.kind)
             rows["error_type"] = pd.array([error_type(e) for e in rows["error"]], dtype="str")
             return rows
-        # One frame build from the columns as they are (typed arrays are copied, not coerced):
-        # no assign copies, no conform pass — this runs on every poll.
-        n = len(rows)
-        cols: dict[str, Any] = {name: rows[name] for name in rows.columns}
+        # One frame build from the columns as they are (lists, or typed arrays that are copied,
+        # not coerced): no assign copies, no conform pass — this runs on every poll.
+        if isinstance(rows, pd.DataFrame):
+            n = len(rows)
+            cols: dict[str, Any] = {name: rows[name] for name in rows.columns}
+            errors = cols["error"].tolist() if "error" in cols else [None] * n
+        else:
+            n = len(rows["base"])
+            cols = dict(rows)
+            errors = list(cols.get("error") or [None] * n)
         if self.what == "premium" and "exchange" not in cols:
             cols["exchange"] = [PREMIUM_VENUES] * n
             cols["symbol"] = cols["base"]
-        errors = cols["error"].tolist() if "error" in cols else [None] * n
         cols["poll_ts"] = [polled] * n
         cols["lag_s"] = [lag] * n
         cols["error_type"] = [error_type(e) for e in errors]
