@@ -1,4 +1,21 @@
-"""Premium history: both venues' candles and the FX basis aligned on one UTC grid.
+"""Premium history: both venues' prices and the FX basis aligned on one UTC grid.
+
+Which price (``price=``), and why it matters:
+
+* ``"close"`` (default): candle closes on all three legs — the last *trade* of each interval,
+  the only history both venues serve over REST. A close sits on the bid or the ask, whichever
+  the last taker hit, so it jumps by the spread: on Upbit's KRW-USDT (1 KRW tick at ~1,440 KRW
+  is 6.9 bps) the FX close alone moves a minute's premium by about ±3.5 bps. Columns
+  ``upbit_close``, ``binance_close``, ``fx_rate`` (the USDT/KRW close for the Upbit basis).
+* ``"mid"``: book-top mids, as :func:`~xtoolkit.research.premium` uses — but neither venue serves
+  historical order books over REST, so they come from what was recorded into a
+  :class:`~xtoolkit.Catalog` (``Recorder(client, "tickers", markets=[...], catalog=cat)`` or a
+  premium recording, ``Recorder(client, "premium", bases=[...], catalog=cat)``): the last
+  recorded mid of each interval. Columns ``upbit_mid``, ``binance_mid``, ``fx_rate`` (the
+  USDT/KRW mid), schema :data:`PREMIUM_HISTORY_MID`. Without a catalog it is refused.
+
+So ``premium()`` (now, book-top mids) and a close-based ``premium_history()`` differ by
+construction; ``attrs["price"]`` names the price of every history frame.
 
 Fill policy (Upbit emits no candle for a period without trades; either venue may have gaps):
 
@@ -34,7 +51,10 @@ if TYPE_CHECKING:  # the catalog imports pyarrow: only its type is needed here
     from xtoolkit.catalog import Catalog
 
 __all__ = [
+    "PREMIUM_HISTORY_MID",
+    "PRICES",
     "align_history",
+    "align_mids",
     "apremium_history",
     "fill_leg",
     "premium_history",
@@ -42,6 +62,49 @@ __all__ = [
 ]
 
 _QUANTILES = {"p5": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
+
+#: What ``premium_history(price=...)`` accepts.
+PRICES = ("close", "mid")
+
+#: The history from recorded book mids: the close frame's shape, every column named for a mid.
+PREMIUM_HISTORY_MID: dict[str, str] = {
+    "ts": "datetime64[ns, UTC]",
+    "base": "str",
+    "fx_source": "str",
+    "upbit_mid": "float64",
+    "binance_mid": "float64",
+    "fx_rate": "float64",
+    "binance_mid_krw": "float64",
+    "upbit_mid_usdt": "float64",
+    "premium_pct": "float64",
+    "premium_bps": "float64",
+    "upbit_samples": "float64",
+    "binance_samples": "float64",
+    "filled_upbit": "bool",
+    "filled_binance": "bool",
+    "filled_fx": "bool",
+    "error": "str",
+}
+
+#: Per price: (frame kind or spec, upbit, binance, binance in KRW, upbit in USDT, activity).
+_NAMES: dict[str, tuple[str | dict[str, str], str, str, str, str, str]] = {
+    "close": (
+        "premium_history",
+        "upbit_close",
+        "binance_close",
+        "binance_close_krw",
+        "upbit_close_usdt",
+        "volume",
+    ),
+    "mid": (
+        PREMIUM_HISTORY_MID,
+        "upbit_mid",
+        "binance_mid",
+        "binance_mid_krw",
+        "upbit_mid_usdt",
+        "samples",
+    ),
+}
 
 
 def fill_leg(candles: pd.DataFrame, grid: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -94,8 +157,75 @@ def align_history(
     ``step`` is the interval length (``None`` for calendar months). ``errors`` maps a leg name
     (``"upbit"``, ``"binance"``, ``"fx"``) to the error text of a leg that could not be fetched.
     """
+    return _align("close", upbit, binance, base=base, fx=fx, fx_legs=fx_candles, step=step, errors=errors)
+
+
+def align_mids(
+    upbit: pd.DataFrame,
+    binance: pd.DataFrame,
+    *,
+    base: str,
+    fx: Sequence[FxBasis],
+    fx_mids: pd.DataFrame | None = None,
+    step: pd.Timedelta | None,
+    errors: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """The ``price="mid"`` :func:`premium_history` frame from recorded mids (pure).
+
+    Each leg is a frame with ``ts`` (when the mid was quoted, UTC) and ``mid``: ``upbit``
+    ``BASE/KRW``, ``binance`` ``BASE/USDT`` and ``fx_mids`` Upbit ``USDT/KRW`` (for the Upbit
+    basis). Each interval takes the leg's last mid in it (``*_samples`` counts them); an
+    interval without one is forward-filled and flagged like a missing candle.
+    """
+    legs = [_bucketed(leg, step) for leg in (upbit, binance)]
+    fx_legs = _bucketed(fx_mids, step) if fx_mids is not None else None
+    return _align("mid", legs[0], legs[1], base=base, fx=fx, fx_legs=fx_legs, step=step, errors=errors)
+
+
+#: A Monday at midnight: buckets of every fixed interval line up with the venues' candles
+#: (minutes, hours and days from the epoch; weeks from Monday, as both venues count them).
+_ORIGIN = pd.Timestamp("1970-01-05", tz="UTC")
+
+
+def _bucketed(mids: pd.DataFrame, step: pd.Timedelta | None) -> pd.DataFrame:
+    """Recorded ``(ts, mid)`` as candle-like rows: open_time, close (last mid), volume (samples)."""
+    keep = mids[["ts", "mid"]].dropna()
+    keep = keep[np.isfinite(keep["mid"].to_numpy(dtype=np.float64))].sort_values("ts", kind="stable")
+    if keep.empty:
+        return frame("candles")
+    ts = pd.DatetimeIndex(keep["ts"]).tz_convert("UTC")
+    if step is None:  # calendar months
+        opens = pd.DatetimeIndex([pd.Timestamp(t.year, t.month, 1, tz="UTC") for t in ts])
+    else:
+        opens = _ORIGIN + ((ts - _ORIGIN) // step) * step
+    grouped = pd.DataFrame({"open_time": opens.as_unit("ns"), "close": keep["mid"].to_numpy()}).groupby(
+        "open_time", sort=True
+    )["close"]
+    last = grouped.last()
+    return frame(
+        "candles",
+        {
+            "open_time": last.index,
+            "close": last.to_numpy(),
+            "volume": grouped.size().to_numpy(dtype=np.float64),
+        },
+    )
+
+
+def _align(
+    price: str,
+    upbit: pd.DataFrame,
+    binance: pd.DataFrame,
+    *,
+    base: str,
+    fx: Sequence[FxBasis],
+    fx_legs: pd.DataFrame | None,
+    step: pd.Timedelta | None,
+    errors: dict[str, str] | None,
+) -> pd.DataFrame:
+    kind, up_col, bn_col, bn_krw, up_usdt, activity = _NAMES[price]
     errors = errors or {}
-    fx_frame = fx_candles if fx_candles is not None else frame("candles")
+    fx_frame = fx_legs if fx_legs is not None else frame("candles")
     uses_upbit = any(b.is_upbit for b in fx)
     grid = _grid([upbit, binance, *([fx_frame] if uses_upbit else [])], step)
     up_close, up_vol, up_filled = fill_leg(upbit, grid)
@@ -126,20 +256,20 @@ def align_history(
         n = len(grid)
         parts.append(
             frame(
-                "premium_history",
+                kind,
                 {
                     "ts": grid,
                     "base": [base] * n,
                     "fx_source": [basis.source] * n,
-                    "upbit_close": up_close,
-                    "binance_close": bn_close,
+                    up_col: up_close,
+                    bn_col: bn_close,
                     "fx_rate": rate,
-                    "binance_close_krw": binance_krw,
-                    "upbit_close_usdt": up_close / rate,
+                    bn_krw: binance_krw,
+                    up_usdt: up_close / rate,
                     "premium_pct": ratio * 100,
                     "premium_bps": ratio * 10_000,
-                    "upbit_volume": up_vol,
-                    "binance_volume": bn_vol,
+                    f"upbit_{activity}": up_vol,
+                    f"binance_{activity}": bn_vol,
                     "filled_upbit": up_filled,
                     "filled_binance": bn_filled,
                     "filled_fx": fx_filled,
@@ -148,7 +278,7 @@ def align_history(
             )
         )
     if not parts:
-        return frame("premium_history")
+        return frame(kind)
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
@@ -242,13 +372,19 @@ async def _premium_history(
     limit: int | None = None,
     fx: FxLike = "upbit",
     catalog: Catalog | None = None,
+    price: str = "close",
 ) -> pd.DataFrame:
-    """The premium over time from both venues' candles (and the FX basis), on one UTC grid.
+    """The premium over time from both venues' prices (and the FX basis), on one UTC grid.
 
-    Fetches Upbit ``BASE/KRW``, Binance ``BASE/USDT`` and, for the Upbit basis, Upbit
-    ``USDT/KRW`` candles concurrently (paginated by the client). Gaps are filled explicitly — see
-    the fill policy in :mod:`xtoolkit.research.history`. One venue failing gives NaN for its
-    columns with the ``error`` text (and ``df.attrs["errors"]``); both failing raises.
+    ``price="close"`` (default) fetches Upbit ``BASE/KRW``, Binance ``BASE/USDT`` and, for the
+    Upbit basis, Upbit ``USDT/KRW`` candles concurrently (paginated by the client): the premium of
+    candle **closes**, last trades that sit on the bid or the ask — not the book-top mids of
+    :func:`~xtoolkit.research.premium`. On KRW-USDT one 1-KRW tick at ~1,440 KRW is 6.9 bps, so
+    the FX close alone moves a minute's premium by about ±3.5 bps. ``price="mid"`` reads book-top
+    mids recorded into ``catalog`` instead (no request: neither venue serves historical books).
+    Gaps are filled explicitly — see the fill policy in :mod:`xtoolkit.research.history`. One
+    venue failing (or, for mids, not recorded) gives NaN for its columns with the ``error`` text
+    (and ``df.attrs["errors"]``); both failing raises.
 
     Parameters
     ----------
@@ -265,8 +401,13 @@ async def _premium_history(
         ``"upbit"`` (default), a KRW-per-USDT number, a Series on a UTC index, or a list of
         them for one set of rows per basis.
     catalog
-        A :class:`~xtoolkit.Catalog`: when it holds every leg over ``[start, end)`` the legs are
-        read from it (same numbers, no requests); otherwise they are fetched from the venues.
+        A :class:`~xtoolkit.Catalog`. Closes: when it holds every leg's candles over
+        ``[start, end)`` they are read from it (same numbers, no requests); otherwise fetched.
+        Mids: where the recorded mids are read (``record_tickers`` rows of the three markets,
+        and the mids of ``record_premium`` rows of ``base``).
+    price
+        ``"close"`` (candle closes, the default) or ``"mid"`` (the last recorded book-top mid of
+        each interval; needs ``catalog``, else :class:`~xtoolkit.InvalidArgument` says why).
     client
         The :class:`~xtoolkit.Client` to use (default: the shared public client; an
         ``AsyncClient`` needs ``await apremium_history(...)``).
@@ -277,9 +418,22 @@ async def _premium_history(
         One row per (ts, fx_source): ts (candle open, UTC), base, fx_source, upbit_close (KRW),
         binance_close (USDT), fx_rate (KRW per USDT), binance_close_krw, upbit_close_usdt,
         premium_pct, premium_bps, upbit_volume, binance_volume (0 on filled rows), filled_upbit,
-        filled_binance, filled_fx, error. ``attrs``: errors, interval, fx_sources.
+        filled_binance, filled_fx, error. ``attrs``: errors, interval, fx_sources, price.
+        With ``price="mid"`` the same shape named for mids (:data:`PREMIUM_HISTORY_MID`):
+        upbit_mid, binance_mid, fx_rate (the USDT/KRW mid for the Upbit basis),
+        binance_mid_krw, upbit_mid_usdt, and upbit_samples, binance_samples (recorded mids in
+        the interval, 0 on filled rows) instead of the volumes.
     """
     (name,) = validate_bases([base])
+    if price not in PRICES:
+        raise InvalidArgument(f"price must be one of {', '.join(PRICES)}, not {price!r}")
+    if price == "mid" and catalog is None:
+        raise InvalidArgument(
+            "price='mid' needs recorded book mids: neither Binance nor Upbit serves historical "
+            "order books over REST. Record them into a Catalog (Recorder(client, 'tickers', "
+            "markets=[...], catalog=cat) or Recorder(client, 'premium', bases=[...], catalog=cat)) "
+            "and pass catalog=cat, or use price='close' (candle closes)"
+        )
     bases_fx = parse_fx(fx)
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise InvalidArgument(f"limit must be a positive int, not {limit!r}")
@@ -290,6 +444,14 @@ async def _premium_history(
     markets = [f"upbit:{name}/KRW", f"binance:{name}/USDT"]
     if any(b.is_upbit for b in bases_fx):
         markets.append(UPBIT_FX)
+    step = (
+        None
+        if interval == "1M"
+        else pd.Timedelta(seconds=engine.venue("binance").adapter.interval_seconds(interval))
+    )
+    if price == "mid":
+        assert catalog is not None  # refused above
+        return _mid_history(catalog, name, markets, bases_fx, step, lo, hi, limit, interval)
     if catalog is not None and hi is not None and all(catalog.covers(m, interval, lo, hi) for m in markets):
         # Every leg is stored (closed candles, same rows the venues send): read, do not fetch.
         results = [(catalog.candles(m, interval, lo, hi), None) for m in markets]
@@ -299,11 +461,6 @@ async def _premium_history(
     failures = {leg: exc for leg, (_, exc) in legs.items() if exc is not None}
     if "upbit" in failures and "binance" in failures:
         raise failures["binance"]
-    step = (
-        None
-        if interval == "1M"
-        else pd.Timedelta(seconds=engine.venue("binance").adapter.interval_seconds(interval))
-    )
     df = align_history(
         legs["upbit"][0],
         legs["binance"][0],
@@ -323,6 +480,106 @@ async def _premium_history(
     df.attrs["errors"] = by_venue
     df.attrs["interval"] = interval
     df.attrs["fx_sources"] = [b.source for b in bases_fx]
+    df.attrs["price"] = "close"
+    return df
+
+
+def _recorded_mids(catalog: Catalog, market: str, base: str) -> pd.DataFrame:
+    """Every recorded book-top mid of ``market`` in ``catalog``: ``ts`` (quote time) and ``mid``.
+
+    From ``record_tickers`` rows of the market and from ``record_premium`` rows of ``base``
+    (their ``upbit_mid``, ``binance_mid``, and ``fx_rate`` where the basis is Upbit's USDT/KRW).
+    A mid seen in both (same time, same value) counts once.
+    """
+    exchange, symbol = market.split(":", 1)
+    parts = [
+        catalog.sql(
+            "SELECT coalesce(ts, poll_ts) AS ts, mid FROM record_tickers "
+            "WHERE exchange = ? AND symbol = ? AND mid IS NOT NULL",
+            [exchange, symbol],
+        )
+    ]
+    if market == UPBIT_FX:
+        parts.append(
+            catalog.sql(
+                "SELECT coalesce(fx_ts, poll_ts) AS ts, fx_rate AS mid FROM record_premium "
+                "WHERE fx_source = ? AND fx_rate IS NOT NULL",
+                [UPBIT_FX],
+            )
+        )
+    else:
+        leg = "upbit" if exchange == "upbit" else "binance"
+        parts.append(
+            catalog.sql(
+                f"SELECT coalesce({leg}_ts, poll_ts) AS ts, {leg}_mid AS mid FROM record_premium "
+                f"WHERE symbol = ? AND {leg}_mid IS NOT NULL",
+                [base],
+            )
+        )
+    rows = (
+        pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else parts[0]
+    )
+    rows = rows.astype({"mid": "float64"})
+    rows["ts"] = pd.to_datetime(rows["ts"], utc=True)
+    # A failed leg of a poll is recorded as NaN (Parquet keeps it as a value, not a NULL).
+    rows = rows[np.isfinite(rows["mid"].to_numpy()) & rows["ts"].notna().to_numpy()]
+    return rows.drop_duplicates(["ts", "mid"]).reset_index(drop=True)
+
+
+def _mid_history(
+    catalog: Catalog,
+    base: str,
+    markets: list[str],
+    bases_fx: Sequence[FxBasis],
+    step: pd.Timedelta | None,
+    lo: Any,
+    hi: Any,
+    limit: int | None,
+    interval: str,
+) -> pd.DataFrame:
+    lo_ms, hi_ms = _to_ms(lo, "start"), _to_ms(hi, "end")
+    lo_ts = pd.Timestamp(lo_ms, unit="ms", tz="UTC") if lo_ms is not None else None
+    hi_ts = pd.Timestamp(hi_ms, unit="ms", tz="UTC") if hi_ms is not None else None
+    since = lo_ts.isoformat() if lo_ts is not None else "the first"
+    until = hi_ts.isoformat() if hi_ts is not None else "now"
+    window = f"[{since}, {until})"
+    legs: dict[str, pd.DataFrame] = {}
+    absent: dict[str, InvalidArgument] = {}
+    for leg, market in zip(("upbit", "binance", "fx"), markets, strict=False):
+        mids = _recorded_mids(catalog, market, base)
+        inside = np.ones(len(mids), dtype=bool)
+        if lo_ts is not None:
+            inside &= (mids["ts"] >= lo_ts).to_numpy()
+        if hi_ts is not None:
+            inside &= (mids["ts"] < hi_ts).to_numpy()
+        legs[leg] = mids[inside]
+        if not inside.any():
+            absent[leg] = InvalidArgument(f"the catalog holds no recorded mids of {market} in {window}")
+    if "upbit" in absent and "binance" in absent:
+        raise InvalidArgument(
+            f"price='mid': the catalog holds no recorded book mids of {markets[0]} or {markets[1]} "
+            f"in {window}; record them with Recorder(..., catalog=cat) or use price='close'"
+        )
+    df = align_mids(
+        legs["upbit"],
+        legs["binance"],
+        base=base,
+        fx=bases_fx,
+        fx_mids=legs.get("fx"),
+        step=step,
+        errors={leg: error_text(exc) for leg, exc in absent.items()},
+    )
+    if limit is not None:
+        keep = pd.DatetimeIndex(pd.unique(df["ts"])).sort_values()[-limit:]
+        df = df[df["ts"].isin(keep)].reset_index(drop=True)
+    # attrs["errors"] is keyed by exchange, as for closes: the FX mids are an Upbit market.
+    errors: dict[str, BaseException] = {leg: exc for leg, exc in absent.items() if leg != "fx"}
+    if "fx" in absent:
+        errors.setdefault("upbit", absent["fx"])
+    df.attrs["errors"] = errors
+    df.attrs["interval"] = interval
+    df.attrs["fx_sources"] = [b.source for b in bases_fx]
+    df.attrs["price"] = "mid"
     return df
 
 
