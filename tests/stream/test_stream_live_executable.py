@@ -238,6 +238,7 @@ def test_the_spread_panel_draws_the_net_executable_lines(box: Sandbox, keyed: xt
             timeout=WAIT,
             what="the executable lines drawn",
         )
+        live.stop()  # the last push has drawn everything: the panel holds still for the checks
         snap = panel.executable.set_index("direction")["premium_net_exec_pct"]
         drawn = {name: list(t.y)[-1] for name, t in exec_lines(panel).items()}
         assert math.isclose(

@@ -40,6 +40,7 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -157,7 +158,8 @@ class LiveExecutable:
         max_rows: int = 2000,
     ) -> None:
         self.bases = validate_bases(bases)
-        self.size, self.size_in = check_size(size, size_in)
+        # One tuple, swapped whole: the worker thread reads size and unit together.
+        self._sizing: tuple[Decimal, str] = check_size(size, size_in)
         self.fx = parse_fx_rates(fx)
         for d in directions:
             if d not in DIRECTIONS:
@@ -213,11 +215,20 @@ class LiveExecutable:
         )
 
     # -- the size ----------------------------------------------------------------------------
+    @property
+    def size(self) -> Decimal:
+        """The size crossed (in :attr:`size_in`)."""
+        return self._sizing[0]
+
+    @property
+    def size_in(self) -> str:
+        """``"base"``, ``"USDT"`` or ``"KRW"``."""
+        return self._sizing[1]
+
     def set_size(self, size: Any, size_in: str | None = None) -> None:
         """Price at ``size`` (in ``size_in``, default unchanged) from now on, starting with the
         books last captured (listeners get the new rows at once)."""
-        amount, unit = check_size(size, self.size_in if size_in is None else size_in)
-        self.size, self.size_in = amount, unit
+        self._sizing = check_size(size, self.size_in if size_in is None else size_in)
         last = self._last_capture
         if last is not None:
             self._enqueue(last[0], "size")
@@ -274,7 +285,7 @@ class LiveExecutable:
         fees = costs.fees if costs is not None else None
         routes = costs.routes if costs is not None and not routes_too_old else None
         books = {k: c.book for k, c in captured.items() if c.book is not None}
-        size, unit = self.size, self.size_in
+        size, unit = self._sizing
         df = executable_premium(
             self.bases,
             size,

@@ -321,6 +321,7 @@ class SpreadPanel:
             self.updated = pd.Timestamp(now_utc())
             self.refreshes += 1
             self._draw()
+            self.errors.clear()
 
     def _view_changed(self, _change: dict[str, Any]) -> None:
         with self._lock:
