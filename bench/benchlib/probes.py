@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -43,34 +44,52 @@ HERE = Path(__file__).resolve().parent
 _IMPORT = "import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
 
 
-def _fresh(stmt: str, *, bytecode: bool = True) -> float:
-    """Seconds ``stmt`` takes in a fresh interpreter; ``bytecode=False`` compiles every module from
-    source (an empty ``-X pycache_prefix`` per run, nothing written), as on a first run."""
-    flags: list[str] = []
+def _fresh(stmt: str, *, bytecode: bool = True, cache: str | None = None) -> float:
+    """Seconds ``stmt`` takes in a fresh interpreter.
+
+    ``bytecode=True`` reads compiled modules from ``cache`` (a ``-X pycache_prefix`` warmed by
+    :func:`_warm_cache`): this environment sets ``PYTHONDONTWRITEBYTECODE``, so the tree's own
+    ``__pycache__`` is stale for every module edited since it was last written, and those would
+    silently be compiled from source on each "with bytecode" run. ``bytecode=False`` compiles
+    every module from source (an empty prefix per run, nothing written), as on a first run."""
     with tempfile.TemporaryDirectory(prefix="xt-pycache-") as empty:
         if not bytecode:
-            flags = ["-B", "-X", f"pycache_prefix={empty}"]
-        return _run_fresh(flags, stmt)
+            return _run_fresh(["-B", "-X", f"pycache_prefix={empty}"], stmt)
+        if cache is None:
+            raise ValueError("a bytecode run needs a warmed cache directory")
+        return _run_fresh(["-X", f"pycache_prefix={cache}"], stmt)
 
 
-def _run_fresh(flags: list[str], stmt: str) -> float:
+def _warm_cache(cache: str, stmt: str) -> None:
+    """Compile and write every module ``stmt`` imports into ``cache`` (one untimed run)."""
+    _run_fresh(["-X", f"pycache_prefix={cache}"], stmt, write_bytecode=True)
+
+
+def _run_fresh(flags: list[str], stmt: str, *, write_bytecode: bool = False) -> float:
+    env = dict(os.environ)
+    if write_bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"  # timed runs only read the cache
     out = subprocess.run(
         [sys.executable, *flags, "-c", _IMPORT.format(stmt=stmt)],
         capture_output=True,
         text=True,
         check=True,
         timeout=120,
+        env=env,
     )
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def _importtime(stmt: str) -> list[dict[str, Any]]:
+def _importtime(stmt: str, cache: str) -> list[dict[str, Any]]:
     out = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", stmt],
+        [sys.executable, "-X", "importtime", "-X", f"pycache_prefix={cache}", "-c", stmt],
         capture_output=True,
         text=True,
         check=True,
         timeout=120,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
     rows = []
     for line in out.stderr.splitlines():
@@ -83,10 +102,11 @@ def _importtime(stmt: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _added_imports(n: int = 15) -> dict[str, Any]:
-    """Modules ``import xtoolkit`` loads beyond ``import pandas, aiohttp``, by own (self) time."""
-    base = {r["module"] for r in _importtime("import pandas, aiohttp")}
-    added = [r for r in _importtime("import xtoolkit") if r["module"] not in base]
+def _added_imports(cache: str, n: int = 15) -> dict[str, Any]:
+    """Modules ``import xtoolkit`` loads beyond ``import pandas, aiohttp``, by own (self) time
+    (bytecode from the warmed ``cache``)."""
+    base = {r["module"] for r in _importtime("import pandas, aiohttp", cache)}
+    added = [r for r in _importtime("import xtoolkit", cache) if r["module"] not in base]
     ours = [r for r in added if r["module"].startswith("xtoolkit")]
     return {
         "count": len(added),
@@ -101,10 +121,15 @@ def import_time(runs: int = 7) -> dict[str, Any]:
     xt_s: list[float] = []
     base_s: list[float] = []
     both_s: list[float] = []
-    for _ in range(runs):
-        base_s.append(_fresh("import pandas, aiohttp"))
-        xt_s.append(_fresh("import xtoolkit"))
-        both_s.append(_fresh("import pandas, aiohttp; t2 = time.perf_counter(); import xtoolkit; t = t2"))
+    with tempfile.TemporaryDirectory(prefix="xt-pycache-warm-") as cache:
+        _warm_cache(cache, "import pandas, aiohttp, xtoolkit")
+        for _ in range(runs):
+            base_s.append(_fresh("import pandas, aiohttp", cache=cache))
+            xt_s.append(_fresh("import xtoolkit", cache=cache))
+            both_s.append(
+                _fresh("import pandas, aiohttp; t2 = time.perf_counter(); import xtoolkit; t = t2", cache=cache)
+            )
+        added_modules = _added_imports(cache)
     # Without bytecode: pandas and aiohttp are imported first (compiled from source too, untimed),
     # then only ``import xtoolkit`` is timed — xtoolkit's own compile and execute cost.
     after = "import pandas, aiohttp; t2 = time.perf_counter(); import xtoolkit; t = t2"
@@ -117,7 +142,7 @@ def import_time(runs: int = 7) -> dict[str, Any]:
         "pandas_aiohttp_ms": summarize([s * 1000 for s in base_s]).as_dict(),
         "added_ms": (med_xt - med_base) * 1000,
         "xtoolkit_after_pandas_aiohttp_ms": summarize([s * 1000 for s in both_s]).as_dict(),
-        "added_modules": _added_imports(),
+        "added_modules": added_modules,
     }
 
 

@@ -420,7 +420,12 @@ def write(run: Run, out_dir: Path) -> tuple[Path, Path]:
         "Every item again, through a caching proxy in front of the sandbox (a separate process): the "
         "first request for each URL goes to the sandbox, every later one is answered from memory with the "
         "same bytes (usage headers: the calmest each budget showed, as a quiet venue answers one client — "
-        "a busy moment's snapshot replayed forever made the gated clients wait every call). Server "
+        "a busy moment's snapshot replayed forever made the gated clients wait every call). The "
+        "gate-off `AsyncClient(rate_limit=False)` talks to the proxy on a second port: xtoolkit's rate "
+        "gates are process-wide per route and still count what a gate-off client sends, so on one "
+        "route its 20 (Upbit 40) gathered requests filled the window the gated clients share and they "
+        "waited ~1 s on the next Upbit book or compare call — right on a real venue, which would "
+        "refuse them too, but nothing here reaches a venue. Server "
         "time drops to ~0.1 ms, so what remains is each client's own work "
         f"plus loopback HTTP. Same interleaving and pacing; {run.replay.wall_s:.0f} s.",
         "",
