@@ -170,6 +170,40 @@ def test_a_disconnected_book_gives_flagged_rows_not_numbers(box: Sandbox, keyed:
         live.stop()
 
 
+def test_wallet_information_older_than_max_info_age_is_read_again(box: Sandbox, keyed: xt.Client) -> None:
+    live = LiveExecutable("BTC", D("0.5"), depth=DEPTH, max_age=3600.0, max_info_age=1.0, min_interval=0.0)
+    live.start(keyed, policy=FAST)
+    try:
+        wait_until(lambda: synced(live), timeout=WAIT, what="every local book synced")
+        first = live.snapshot()["costs_read_at"].iloc[0]
+        assert (live.snapshot()["route_status"] == "open").all()
+        wait_until(
+            lambda: (pd.Timestamp.now(tz="UTC") - first).total_seconds() > 1.5,
+            what="the wallet information to age past max_info_age",
+        )
+        box.market.step(1)  # a book update: the next computation finds the routes too old
+
+        def aged() -> pd.DataFrame:
+            rows = live.frame()
+            return rows[rows["route_reason"].str.contains("being read again", na=False)]
+
+        wait_until(lambda: len(aged()) > 0, timeout=WAIT, what="a row saying the routes are re-read")
+        rows = aged()
+        # Meanwhile no route counts as open, so no net figure is given.
+        assert (rows["route_status"] == "unknown").all() and rows["premium_net_exec_bps"].isna().all()
+        assert rows["premium_after_fees_exec_bps"].notna().all()
+        wait_until(
+            lambda: (
+                bool((live.snapshot()["costs_read_at"] > first).all())
+                and bool((live.snapshot()["route_status"] == "open").all())
+            ),
+            timeout=WAIT,
+            what="fees and routes read again, routes open",
+        )
+    finally:
+        live.stop()
+
+
 # --- fed by hand: the flags without a network -------------------------------------------------
 
 

@@ -138,7 +138,8 @@ class LiveExecutable:
         The :class:`~xtoolkit.stream.session.MarketStream` (``channels=("depth",)``) started
         by :meth:`start`; None when fed by hand (:meth:`price`).
     updates, listener_errors
-        Computations done; exceptions raised by :meth:`on_update` callbacks (logged).
+        Computations done; exceptions raised by :meth:`on_update` callbacks or by a
+        computation on the worker thread (logged; the pricing goes on).
     """
 
     def __init__(
