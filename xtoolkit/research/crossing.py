@@ -270,6 +270,10 @@ async def fetch_fees(engine: AsyncClient, markets: Sequence[str]) -> tuple[FeeBo
     errors: Errors = {}
 
     async def one(ex: str, ms: list[str]) -> list[TradingFee]:
+        if ex in engine.exchanges and not engine.has_credentials(ex):
+            # The client would answer with the documented defaults, which the FeeBook
+            # already falls back to (same table, fee_source "default"): nothing to ask.
+            return []
         try:
             return list(await typed(engine.fee_records(ms)))
         except LEG_ERRORS as exc:

@@ -272,6 +272,25 @@ def cross(
     fx: FxRate,
 ) -> Crossing:
     """Price one crossing (see the module docstring for the legs and the figures)."""
+    fx_book = books.get(FX_KEY) if fx.is_book else None
+    kimchi = _mid_premium(books.get(f"upbit:{base}/KRW"), books.get(f"binance:{base}/USDT"), fx, fx_book)
+    return _cross(direction, base, size, size_in, books=books, fees=fees, routes=routes, fx=fx, kimchi=kimchi)
+
+
+def _cross(
+    direction: str,
+    base: str,
+    size: Decimal,
+    size_in: str,
+    *,
+    books: Mapping[str, Book],
+    fees: FeeBook,
+    routes: Sequence[Route] | None,
+    fx: FxRate,
+    kimchi: Decimal | None,
+) -> Crossing:
+    """:func:`cross` with the headline mid premium of (base, fx) given: it is the same for both
+    directions, so :func:`executable_premium` computes it once."""
     if direction not in _PLAN:
         raise InvalidArgument(f"direction must be one of {', '.join(_PLAN)}, not {direction!r}")
     capital_ccy, buy_venue, sell_venue = _PLAN[direction]
@@ -338,7 +357,6 @@ def cross(
                     )
                 )
 
-    kimchi = _mid_premium(books.get(f"upbit:{base}/KRW"), books.get(f"binance:{base}/USDT"), fx, fx_book)
     numbers = _figures(direction, legs, fx, transfer_known=transfer_fee is not None)
     complete = sizing_ok and all(leg is not None and leg.fill.filled for leg in legs.values())
     if not complete:
@@ -458,28 +476,43 @@ def check_size(size: Any, size_in: str) -> tuple[Decimal, str]:
     return amount, unit
 
 
-def _leg_columns(venue: str, leg: Leg | None) -> dict[str, Any]:
+def _leg_columns(row: dict[str, Any], venue: str, leg: Leg | None) -> None:
     if leg is None:
-        return {f"filled_{venue}": False, f"{venue}_levels": 0}
+        row[f"filled_{venue}"] = False
+        row[f"{venue}_levels"] = 0
+        return
+    fill = leg.fill
+    row[f"{venue}_side"] = leg.side
+    row[f"{venue}_qty"] = float(fill.qty)
+    row[f"{venue}_notional"] = float(fill.notional)
+    row[f"{venue}_vwap"] = fnum(fill.vwap)
+    row[f"{venue}_levels"] = fill.levels
+    row[f"filled_{venue}"] = fill.filled
+
+
+def _book_columns(books: Mapping[str, Book], base: str, fx: FxRate, now: pd.Timestamp) -> dict[str, Any]:
+    """The books' times and ages of one (base, FX basis): the same in both directions' rows."""
+    bn_book = books.get(f"binance:{base}/USDT")
+    up_book = books.get(f"upbit:{base}/KRW")
+    fx_book = books.get(FX_KEY) if fx.is_book else None
     return {
-        f"{venue}_side": leg.side,
-        f"{venue}_qty": fnum(leg.fill.qty),
-        f"{venue}_notional": fnum(leg.fill.notional),
-        f"{venue}_vwap": fnum(leg.fill.vwap),
-        f"{venue}_levels": leg.fill.levels,
-        f"filled_{venue}": leg.fill.filled,
+        "binance_book_ts": bn_book.ts if bn_book else pd.NaT,
+        "upbit_book_ts": up_book.ts if up_book else pd.NaT,
+        "fx_book_ts": fx_book.ts if fx_book else pd.NaT,
+        "binance_book_age_s": age_s(now, bn_book.ts) if bn_book else None,
+        "upbit_book_age_s": age_s(now, up_book.ts) if up_book else None,
+        "fx_book_age_s": age_s(now, fx_book.ts) if fx_book else None,
     }
 
 
-def _row(c: Crossing, books: Mapping[str, Book], now: pd.Timestamp) -> dict[str, Any]:
+def _row(c: Crossing, book_columns: Mapping[str, Any]) -> dict[str, Any]:
+    """One crossing's row (``book_columns``: :func:`_book_columns` of its base and basis)."""
     capital_ccy, buy_venue, sell_venue = _PLAN[c.direction]
-    venue_leg = {buy_venue: c.legs["buy"], sell_venue: c.legs["sell"]}
-    venue_fee = {buy_venue: "buy", sell_venue: "sell"}
-    bn_book = books.get(f"binance:{c.base}/USDT")
-    up_book = books.get(f"upbit:{c.base}/KRW")
-    fx_book = books.get(FX_KEY) if c.fx.is_book else None
     fx_leg = c.legs["fx"]
+    fx_fill = fx_leg.fill if fx_leg is not None else None
     route = c.route.route
+    rates, sources, fee_bps = c.fee_rates, c.fee_sources, c.fee_bps
+    net_bps = c.premium_net_bps
     row: dict[str, Any] = {
         "base": c.base,
         "direction": c.direction,
@@ -493,16 +526,14 @@ def _row(c: Crossing, books: Mapping[str, Book], now: pd.Timestamp) -> dict[str,
         "filled": c.filled,
         "binance_symbol": f"{c.base}/USDT",
         "upbit_symbol": f"{c.base}/KRW",
-        **_leg_columns("binance", venue_leg["binance"]),
-        **_leg_columns("upbit", venue_leg["upbit"]),
         "fx_side": "buy" if c.direction == BINANCE_TO_UPBIT else "sell",
-        "fx_usdt": fnum(fx_leg.fill.qty) if fx_leg else None,
-        "fx_krw": fnum(fx_leg.fill.notional) if fx_leg else None,
-        "fx_vwap": fnum(fx_leg.fill.vwap) if fx_leg else None,
-        "fx_levels": fx_leg.fill.levels if fx_leg else 0,
-        "filled_fx": bool(fx_leg is not None and fx_leg.fill.filled and c.sizing_filled),
-        "fee_rate_fx": fnum(c.fee_rates["fx"]),
-        "fee_source_fx": c.fee_sources["fx"],
+        "fx_usdt": float(fx_fill.qty) if fx_fill else None,
+        "fx_krw": float(fx_fill.notional) if fx_fill else None,
+        "fx_vwap": fnum(fx_fill.vwap) if fx_fill else None,
+        "fx_levels": fx_fill.levels if fx_fill else 0,
+        "filled_fx": bool(fx_fill is not None and fx_fill.filled and c.sizing_filled),
+        "fee_rate_fx": fnum(rates["fx"]),
+        "fee_source_fx": sources["fx"],
         "transfer_network": route.sender.network if route and route.sender else None,
         "transfer_chain": route.chain if route else None,
         "transfer_fee": fnum(c.transfer_fee),
@@ -515,25 +546,23 @@ def _row(c: Crossing, books: Mapping[str, Book], now: pd.Timestamp) -> dict[str,
         "fees_exec_bps": fnum(c.fees_bps),
         "premium_after_fees_exec_bps": fnum(c.premium_after_fees_bps),
         "transfer_bps": fnum(c.transfer_bps),
-        "premium_net_exec_bps": fnum(c.premium_net_bps),
-        "premium_net_exec_pct": fnum(c.premium_net_bps / 100) if c.premium_net_bps is not None else None,
+        "premium_net_exec_bps": fnum(net_bps),
+        "premium_net_exec_pct": fnum(net_bps / 100) if net_bps is not None else None,
         "gross_profit": fnum(c.gross_profit),
         "fees_cost": fnum(c.fees_cost),
         "transfer_cost": fnum(c.transfer_cost),
-        "binance_book_ts": bn_book.ts if bn_book else pd.NaT,
-        "upbit_book_ts": up_book.ts if up_book else pd.NaT,
-        "fx_book_ts": fx_book.ts if fx_book else pd.NaT,
-        "binance_book_age_s": age_s(now, bn_book.ts) if bn_book else None,
-        "upbit_book_age_s": age_s(now, up_book.ts) if up_book else None,
-        "fx_book_age_s": age_s(now, fx_book.ts) if fx_book else None,
         "error": join_errors(c.errors),
+        f"fee_rate_{buy_venue}": fnum(rates["buy"]),
+        f"fee_source_{buy_venue}": sources["buy"],
+        f"fee_{buy_venue}_bps": fnum(fee_bps["buy"]),
+        f"fee_rate_{sell_venue}": fnum(rates["sell"]),
+        f"fee_source_{sell_venue}": sources["sell"],
+        f"fee_{sell_venue}_bps": fnum(fee_bps["sell"]),
+        "fee_fx_bps": fnum(fee_bps["fx"]),
     }
-    for venue in ("binance", "upbit"):
-        role = venue_fee[venue]
-        row[f"fee_rate_{venue}"] = fnum(c.fee_rates[role])
-        row[f"fee_source_{venue}"] = c.fee_sources[role]
-        row[f"fee_{venue}_bps"] = fnum(c.fee_bps[role])
-    row["fee_fx_bps"] = fnum(c.fee_bps["fx"])
+    _leg_columns(row, buy_venue, c.legs["buy"])
+    _leg_columns(row, sell_venue, c.legs["sell"])
+    row.update(book_columns)
     return row
 
 
@@ -607,14 +636,25 @@ def executable_premium(
         if d not in DIRECTIONS:
             raise InvalidArgument(f"direction must be one of {', '.join(DIRECTIONS)}, not {d!r}")
     spec = EXECUTION_SCHEMAS["executable_premium"]
-    cols: dict[str, list[Any]] = {k: [] for k in spec}
+    rows: list[dict[str, Any]] = []
     for base in names:
+        bn_book, up_book = book_map.get(f"binance:{base}/USDT"), book_map.get(f"upbit:{base}/KRW")
         for basis in fx_list:
+            # What both directions share: the headline mid premium, the books' times and ages.
+            fx_book = book_map.get(FX_KEY) if basis.is_book else None
+            kimchi = _mid_premium(up_book, bn_book, basis, fx_book)
+            shared = _book_columns(book_map, base, basis, at)
             for direction in directions:
-                c = cross(
-                    direction, base, amount, unit, books=book_map, fees=fee_book, routes=routes, fx=basis
+                c = _cross(
+                    direction,
+                    base,
+                    amount,
+                    unit,
+                    books=book_map,
+                    fees=fee_book,
+                    routes=routes,
+                    fx=basis,
+                    kimchi=kimchi,
                 )
-                row = _row(c, book_map, at)
-                for k in cols:
-                    cols[k].append(row.get(k))
-    return frame(spec, cols)
+                rows.append(_row(c, shared))
+    return frame(spec, {k: [r.get(k) for r in rows] for k in spec})

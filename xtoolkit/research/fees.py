@@ -82,10 +82,12 @@ class FeeBook:
     whole venue (``symbol=None``), which beats the default.
     """
 
-    __slots__ = ("_by_market",)
+    __slots__ = ("_by_market", "_defaults")
 
     def __init__(self, records: Iterable[TakerFee] = ()) -> None:
         self._by_market: dict[tuple[str, str | None], TakerFee] = {}
+        # Defaults looked up once per market: a crossing asks for each of its three rates.
+        self._defaults: dict[tuple[str, str], TakerFee] = {}
         for rec in records:
             if not isinstance(rec, TakerFee):
                 raise InvalidArgument(f"a fee book holds TakerFee records, not {type(rec).__name__}")
@@ -96,11 +98,13 @@ class FeeBook:
 
     def fee(self, exchange: str, symbol: str) -> TakerFee:
         """The :class:`TakerFee` that applies to ``symbol`` on ``exchange``."""
-        return (
-            self._by_market.get((exchange, symbol))
-            or self._by_market.get((exchange, None))
-            or default_fee(exchange, symbol)
-        )
+        found = self._by_market.get((exchange, symbol)) or self._by_market.get((exchange, None))
+        if found is not None:
+            return found
+        known = self._defaults.get((exchange, symbol))
+        if known is None:
+            known = self._defaults[(exchange, symbol)] = default_fee(exchange, symbol)
+        return known
 
     def rate(self, exchange: str, symbol: str, side: str) -> tuple[Decimal, str]:
         """``(rate, fee_source)`` of a taker ``side`` on ``symbol``."""

@@ -57,6 +57,7 @@ CAUTION_TYPES: tuple[str, ...] = (
 
 _BPS = Decimal(10_000)
 _FX_SYMBOL = "USDT/KRW"
+_CAUTION_COLUMNS = tuple((name, f"upbit_caution_{name.lower()}") for name in CAUTION_TYPES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,11 @@ class _Tick:
 
 
 def _price(value: Any) -> Decimal | None:
+    if type(value) is float:  # a float64 tickers column: the only kind the client builds
+        if not math.isfinite(value):
+            return None
+        d = Decimal(repr(value))
+        return d if d > 0 else None
     if value is None or (isinstance(value, float) and not math.isfinite(value)) or pd.isna(value):
         return None
     d = dec(value, what="a ticker price")
@@ -156,14 +162,11 @@ def _ratio_bps(num: Decimal | None, den: Decimal | None) -> Decimal | None:
         return (num / den - 1) * _BPS
 
 
-def _mul(*xs: Decimal | None) -> Decimal | None:
-    if any(x is None for x in xs):
+def _mul(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    if a is None or b is None:
         return None
     with localcontext(MONEY):
-        out = Decimal(1)
-        for x in xs:
-            out *= x  # type: ignore[operator]
-        return out
+        return a * b
 
 
 def _fx_label(fx: FxRate) -> str:
@@ -234,6 +237,37 @@ def scan_premium(
     else:
         fx_bid = fx_ask = fx_mid = basis.rate
         fx_err = None
+    rows = _rows(names, ticks, basis, fx_tick, (fx_bid, fx_ask, fx_mid), fx_err, events, at)
+    rows = _sorted(rows, sort_by, descending)
+    for i, row in enumerate(rows, start=1):
+        row["rank"] = i
+    # Only the columns a row sets are handed over: the rest (the executable ones, the Upbit
+    # flags without events) are built missing in one go, as a None in every row would be.
+    present = [k for k in spec if any(k in r for r in rows)]
+    return frame(spec, {k: [r.get(k) for r in rows] for k in present})
+
+
+def _rows(
+    names: list[str],
+    ticks: Mapping[tuple[str, str], _Tick],
+    basis: FxRate,
+    fx_tick: _Tick | None,
+    fx_prices: tuple[Decimal | None, Decimal | None, Decimal | None],
+    fx_err: str | None,
+    events: Mapping[str, MarketEvent] | None,
+    at: pd.Timestamp,
+) -> list[dict[str, Any]]:
+    """One row per base (unsorted, without rank)."""
+    fx_bid, fx_ask, fx_mid = fx_prices
+    fx_label = _fx_label(basis)
+    fx_fields = {
+        "fx_basis": fx_label,
+        "fx_rate": fnum(fx_mid),
+        "fx_bid": fnum(fx_bid),
+        "fx_ask": fnum(fx_ask),
+        "fx_ts": fx_tick.ts if fx_tick else pd.NaT,
+        "fx_age_s": age_s(at, fx_tick.ts) if fx_tick else None,
+    }
     rows: list[dict[str, Any]] = []
     for base in names:
         bn = ticks.get(("binance", f"{base}/USDT"))
@@ -243,42 +277,33 @@ def scan_premium(
             errs.append(f"no binance ticker for {base}/USDT")
         if up is None:
             errs.append(f"no upbit ticker for {base}/KRW")
+        bn_bid, bn_ask, bn_last = (bn.bid, bn.ask, bn.last) if bn else (None, None, None)
+        up_bid, up_ask, up_last = (up.bid, up.ask, up.last) if up else (None, None, None)
         bn_mid = bn.mid if bn else None
         up_mid = up.mid if up else None
         row: dict[str, Any] = {
             "base": base,
             "binance_symbol": f"{base}/USDT",
             "upbit_symbol": f"{base}/KRW",
-            "binance_bid": fnum(bn.bid if bn else None),
-            "binance_ask": fnum(bn.ask if bn else None),
+            "binance_bid": fnum(bn_bid),
+            "binance_ask": fnum(bn_ask),
             "binance_mid": fnum(bn_mid),
-            "binance_last": fnum(bn.last if bn else None),
-            "upbit_bid": fnum(up.bid if up else None),
-            "upbit_ask": fnum(up.ask if up else None),
+            "binance_last": fnum(bn_last),
+            "upbit_bid": fnum(up_bid),
+            "upbit_ask": fnum(up_ask),
             "upbit_mid": fnum(up_mid),
-            "upbit_last": fnum(up.last if up else None),
-            "fx_basis": _fx_label(basis),
-            "fx_rate": fnum(fx_mid),
-            "fx_bid": fnum(fx_bid),
-            "fx_ask": fnum(fx_ask),
+            "upbit_last": fnum(up_last),
+            **fx_fields,
             "premium_gross_mid_bps": fnum(_ratio_bps(up_mid, _mul(bn_mid, fx_mid))),
-            "premium_gross_last_bps": fnum(
-                _ratio_bps(up.last if up else None, _mul(bn.last if bn else None, fx_mid))
-            ),
-            "premium_gross_top_binance_to_upbit_bps": fnum(
-                _ratio_bps(up.bid if up else None, _mul(bn.ask if bn else None, fx_ask))
-            ),
-            "premium_gross_top_upbit_to_binance_bps": fnum(
-                _ratio_bps(_mul(bn.bid if bn else None, fx_bid), up.ask if up else None)
-            ),
+            "premium_gross_last_bps": fnum(_ratio_bps(up_last, _mul(bn_last, fx_mid))),
+            "premium_gross_top_binance_to_upbit_bps": fnum(_ratio_bps(up_bid, _mul(bn_ask, fx_ask))),
+            "premium_gross_top_upbit_to_binance_bps": fnum(_ratio_bps(_mul(bn_bid, fx_bid), up_ask)),
             "binance_quote_volume_24h": bn.quote_volume if bn else None,
             "upbit_quote_volume_24h": up.quote_volume if up else None,
             "binance_ts": bn.ts if bn else pd.NaT,
             "upbit_ts": up.ts if up else pd.NaT,
-            "fx_ts": fx_tick.ts if fx_tick else pd.NaT,
             "binance_age_s": age_s(at, bn.ts) if bn else None,
             "upbit_age_s": age_s(at, up.ts) if up else None,
-            "fx_age_s": age_s(at, fx_tick.ts) if fx_tick else None,
             "books_fetched": False,
         }
         if bn_mid is None and bn is not None:
@@ -290,14 +315,11 @@ def scan_premium(
         if event is not None:
             row["upbit_warning"] = event.warning
             row["upbit_caution_any"] = bool(event.cautions)
-            for name in CAUTION_TYPES:
-                row[f"upbit_caution_{name.lower()}"] = name in event.cautions
+            for name, column in _CAUTION_COLUMNS:
+                row[column] = name in event.cautions
         row["error"] = join_errors(errs)
         rows.append(row)
-    rows = _sorted(rows, sort_by, descending)
-    for i, row in enumerate(rows, start=1):
-        row["rank"] = i
-    return frame(spec, {k: [r.get(k) for r in rows] for k in spec})
+    return rows
 
 
 def _sorted(rows: list[dict[str, Any]], key: str, descending: bool) -> list[dict[str, Any]]:
