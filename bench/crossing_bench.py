@@ -51,6 +51,7 @@ from benchlib.sandbox_proc import ReplayProcess  # noqa: E402
 
 import xtoolkit as xt  # noqa: E402
 from xtoolkit import research as xr  # noqa: E402
+from xtoolkit.research.exec_schemas import EXECUTION_SCHEMAS  # noqa: E402
 from xtoolkit.sandbox import Sandbox  # noqa: E402
 
 TWENTY = [
@@ -68,25 +69,66 @@ Levels = list[tuple[Decimal, Decimal]]
 
 
 # --- the bare contender ------------------------------------------------------------------------
+#
+# Like for like: the same requests, the same Decimal arithmetic (the scan's four gross premiums;
+# the executable premium's walks, fee legs and v1..v5 cost chain with every per-leg figure) and a
+# frame of the same columns, built the plain pandas way from column lists. What it leaves out is
+# what the toolkit adds around the numbers: symbol resolution, rate gate, retries, typed errors,
+# per-row error texts, input checks, fixed dtypes.
+
+SCAN_COLUMNS = list(EXECUTION_SCHEMAS["premium_scan"])
+EXEC_COLUMNS = list(EXECUTION_SCHEMAS["executable_premium"])
+CAUTIONS = (
+    "PRICE_FLUCTUATIONS",
+    "TRADING_VOLUME_SOARING",
+    "DEPOSIT_AMOUNT_SOARING",
+    "GLOBAL_PRICE_DIFFERENCES",
+    "CONCENTRATION_OF_SMALL_ACCOUNTS",
+)
+NO_ROUTE = "{} wallet status not read (needs API keys); {} wallet status not read (needs API keys)"
 
 
 def _fnum(x: Decimal | None) -> float:
     return float("nan") if x is None else float(x)
 
 
-def _take_base(levels: Levels, qty: Decimal) -> tuple[Decimal, Decimal, bool]:
+def _fl(x: Any) -> Decimal:
+    return D(repr(float(x)))
+
+
+def _stamp(ms: int) -> pd.Timestamp:
+    return pd.Timestamp(ms, unit="ms", tz="UTC")
+
+
+class Walk:
+    """One side walked: base qty, quote notional, levels touched, filled."""
+
+    __slots__ = ("filled", "levels", "notional", "qty")
+
+    def __init__(self, qty: Decimal, notional: Decimal, levels: int, filled: bool) -> None:
+        self.qty, self.notional, self.levels, self.filled = qty, notional, levels, filled
+
+    @property
+    def vwap(self) -> Decimal | None:
+        return self.notional / self.qty if self.qty else None
+
+
+def _take_base(levels: Levels, qty: Decimal) -> Walk:
     got = paid = D(0)
+    used = 0
     for price, avail in levels:
         step = min(avail, qty - got)
         if step <= 0:
             break
         got += step
         paid += step * price
-    return got, paid, got >= qty
+        used += 1
+    return Walk(got, paid, used, got >= qty)
 
 
-def _take_quote(levels: Levels, amount: Decimal) -> tuple[Decimal, Decimal, bool]:
+def _take_quote(levels: Levels, amount: Decimal) -> Walk:
     got = spent = D(0)
+    used = 0
     for price, avail in levels:
         room = amount - spent
         if room <= 0:
@@ -95,7 +137,12 @@ def _take_quote(levels: Levels, amount: Decimal) -> tuple[Decimal, Decimal, bool
             got, spent = got + avail, spent + price * avail
         else:
             got, spent = got + room / price, amount
-    return got, spent, spent >= amount
+        used += 1
+    return Walk(got, spent, used, spent >= amount)
+
+
+def _mid(bids: Levels, asks: Levels) -> Decimal:
+    return (bids[0][0] + asks[0][0]) / 2
 
 
 class Bare:
@@ -105,6 +152,8 @@ class Bare:
         self.url = url
         self.requests: Counter[str] = Counter()
         self.session: aiohttp.ClientSession | None = None
+        #: Upbit's market/all (with details) by market: the bare side's market cache.
+        self.upbit_markets: dict[str, Any] = {}
 
     async def get(self, venue: str, path_query: str) -> Any:
         assert self.session is not None
@@ -115,6 +164,17 @@ class Bare:
                 raise RuntimeError(f"{venue} {path_query.split('?')[0]} -> HTTP {resp.status}")
         return json.loads(body)
 
+    async def load_markets(self) -> None:
+        """The market list once, before timing (the toolkit's is its client cache)."""
+        items = await self.get("upbit", "/v1/market/all?is_details=true")
+        self.upbit_markets = {m["market"]: m for m in items}
+
+    def _flags(self, base: str) -> list[bool]:
+        event = self.upbit_markets[f"KRW-{base}"].get("market_event") or {}
+        caution = event.get("caution") or {}
+        active = {k for k, v in caution.items() if v is True}
+        return [bool(event.get("warning")), bool(active), *(c in active for c in CAUTIONS)]
+
     async def scan(self, bases: list[str]) -> pd.DataFrame:
         symbols = quote(json.dumps([f"{b}USDT" for b in bases], separators=(",", ":")), safe="")
         markets = ",".join([f"KRW-{b}" for b in bases] + ["KRW-USDT"])
@@ -123,79 +183,176 @@ class Bare:
             self.get("upbit", f"/v1/ticker?markets={markets}"),
             self.get("upbit", f"/v1/orderbook?markets={markets}&count=1"),
         )
-        last_up = {t["market"]: D(repr(float(t["trade_price"]))) for t in up_t}
+        now = pd.Timestamp.now(tz="UTC")
+        tickers = {t["market"]: t for t in up_t}
         tops = {b["market"]: b["orderbook_units"][0] for b in up_b}
-        rows = []
+        by_bn = {t["symbol"]: t for t in bn}
+        cols: dict[str, list[Any]] = {c: [] for c in SCAN_COLUMNS}
         with localcontext() as ctx:
             ctx.prec = 60
             fx = tops["KRW-USDT"]
-            fx_bid, fx_ask = D(repr(float(fx["bid_price"]))), D(repr(float(fx["ask_price"])))
+            fx_bid, fx_ask = _fl(fx["bid_price"]), _fl(fx["ask_price"])
             fx_mid = (fx_bid + fx_ask) / 2
-            by_bn = {t["symbol"]: t for t in bn}
+            fx_ts = _stamp(tickers["KRW-USDT"]["timestamp"])
             for b in bases:
-                t, top = by_bn[f"{b}USDT"], tops[f"KRW-{b}"]
+                t, ut, top = by_bn[f"{b}USDT"], tickers[f"KRW-{b}"], tops[f"KRW-{b}"]
                 bb, ba, bl = D(t["bidPrice"]), D(t["askPrice"]), D(t["lastPrice"])
-                ub, ua = D(repr(float(top["bid_price"]))), D(repr(float(top["ask_price"])))
+                ub, ua, ul = _fl(top["bid_price"]), _fl(top["ask_price"]), _fl(ut["trade_price"])
                 um, bm = (ub + ua) / 2, (bb + ba) / 2
-                rows.append(
-                    {
-                        "base": b,
-                        "premium_gross_mid_bps": float((um / (bm * fx_mid) - 1) * 10_000),
-                        "premium_gross_last_bps": float((last_up[f"KRW-{b}"] / (bl * fx_mid) - 1) * 10_000),
-                        "premium_gross_top_binance_to_upbit_bps": float((ub / (ba * fx_ask) - 1) * 10_000),
-                        "premium_gross_top_upbit_to_binance_bps": float((bb * fx_bid / ua - 1) * 10_000),
-                    }
-                )
-        df = pd.DataFrame(rows)
-        return df.sort_values("premium_gross_mid_bps", ascending=False, kind="stable", ignore_index=True)
+                bn_ts, up_ts = _stamp(t["closeTime"]), _stamp(ut["timestamp"])
+                values = [
+                    0, b, f"{b}/USDT", f"{b}/KRW",
+                    float(bb), float(ba), float(bm), float(bl), float(ub), float(ua), float(um), float(ul),
+                    "upbit:USDT/KRW mid", float(fx_mid), float(fx_bid), float(fx_ask),
+                    float((um / (bm * fx_mid) - 1) * 10_000),
+                    float((ul / (bl * fx_mid) - 1) * 10_000),
+                    float((ub / (ba * fx_ask) - 1) * 10_000),
+                    float((bb * fx_bid / ua - 1) * 10_000),
+                    float(t["quoteVolume"]), float(ut["acc_trade_price_24h"]),
+                    True, *self._flags(b),
+                    float("nan"), None, None, False,
+                    float("nan"), float("nan"), False, False, float("nan"), float("nan"), False, False,
+                    bn_ts, up_ts, fx_ts,
+                    (now - bn_ts).total_seconds(), (now - up_ts).total_seconds(),
+                    (now - fx_ts).total_seconds(),
+                    None,
+                ]  # fmt: skip
+                for c, v in zip(SCAN_COLUMNS, values, strict=True):
+                    cols[c].append(v)
+        df = pd.DataFrame(cols)
+        df = df.sort_values("premium_gross_mid_bps", ascending=False, kind="stable", ignore_index=True)
+        df["rank"] = range(1, len(df) + 1)
+        return df
 
     async def exec20(self, bases: list[str]) -> pd.DataFrame:
         markets = ",".join([f"KRW-{b}" for b in bases] + ["KRW-USDT"])
+
+        async def binance_book(b: str) -> tuple[Any, int]:
+            raw = await self.get("binance", f"/api/v3/depth?symbol={b}USDT&limit=100")
+            return raw, int(time.time() * 1000)  # Binance sends no time: the receive time
+
         bn_books, up_books = await asyncio.gather(
-            asyncio.gather(*(self.get("binance", f"/api/v3/depth?symbol={b}USDT&limit=100") for b in bases)),
+            asyncio.gather(*(binance_book(b) for b in bases)),
             self.get("upbit", f"/v1/orderbook?markets={markets}&count=30"),
         )
-        up = {}
+        now = pd.Timestamp.now(tz="UTC")
+        up: dict[str, tuple[Levels, Levels, pd.Timestamp]] = {}
         for book in up_books:
             units = book["orderbook_units"]
-            bids = [
-                (D(repr(float(u["bid_price"]))), D(repr(float(u["bid_size"]))))
-                for u in units
-                if u["bid_size"]
-            ]
-            asks = [
-                (D(repr(float(u["ask_price"]))), D(repr(float(u["ask_size"]))))
-                for u in units
-                if u["ask_size"]
-            ]
-            up[book["market"]] = (bids, asks)
-        fx_bids, fx_asks = up["KRW-USDT"]
-        rows = []
+            bids = [(_fl(u["bid_price"]), _fl(u["bid_size"])) for u in units if u["bid_size"]]
+            asks = [(_fl(u["ask_price"]), _fl(u["ask_size"])) for u in units if u["ask_size"]]
+            up[book["market"]] = (bids, asks, _stamp(book["timestamp"]))
+        fx_bids, fx_asks, fx_ts = up["KRW-USDT"]
+        cols: dict[str, list[Any]] = {c: [] for c in EXEC_COLUMNS}
         with localcontext() as ctx:
             ctx.prec = 60
-            for b, raw in zip(bases, bn_books, strict=True):
+            fx_mid = _mid(fx_bids, fx_asks)
+            for b, (raw, received) in zip(bases, bn_books, strict=True):
                 bids = [(D(p), D(q)) for p, q in raw["bids"]]
                 asks = [(D(p), D(q)) for p, q in raw["asks"]]
-                ub, ua = up[f"KRW-{b}"]
-                # binance_to_upbit: spend SIZE USDT on the asks; fee in base; sell on Upbit; buy USDT back.
-                qty, _, ok1 = _take_quote(asks, SIZE)
-                _, krw, ok3 = _take_base(ub, qty - qty * F_BN)
-                usdt, _, ok4 = _take_quote(fx_asks, (krw - krw * F_UP) / (1 + F_UP))
-                ok = ok1 and ok3 and ok4
-                after = (usdt / SIZE - 1) * 10_000 if ok else None
-                rows.append({"base": b, "direction": "binance_to_upbit", "capital": float(SIZE),
-                             "after_fees_bps": _fnum(after)})  # fmt: skip
-                # upbit_to_binance: SIZE USDT sized into KRW on the FX bids (no fee), spent on Upbit.
-                _, capital, ok0 = _take_base(fx_bids, SIZE)
-                qty, _, ok1 = _take_quote(ua, capital / (1 + F_UP))
-                _, usdt, ok3 = _take_base(bids, qty)
-                _, krw, ok4 = _take_base(fx_bids, usdt - usdt * F_BN)
-                final = krw - krw * F_UP
-                ok = ok0 and ok1 and ok3 and ok4
-                after = (final / capital - 1) * 10_000 if ok else None
-                rows.append({"base": b, "direction": "upbit_to_binance", "capital": float(capital),
-                             "after_fees_bps": _fnum(after)})  # fmt: skip
-        return pd.DataFrame(rows)
+                ub, ua, up_ts = up[f"KRW-{b}"]
+                bn_ts = _stamp(received)
+                kimchi = (_mid(ub, ua) / (_mid(bids, asks) * fx_mid) - 1) * 10_000
+                # binance_to_upbit: spend SIZE USDT on the asks, fee in base; sell on Upbit, fee
+                # in KRW; buy USDT back with the KRW net of Upbit's fee on top.
+                w1 = _take_quote(asks, SIZE)
+                got1 = w1.qty - w1.qty * F_BN
+                w3 = _take_base(ub, got1)
+                got3 = w3.notional - w3.notional * F_UP
+                w4 = _take_quote(fx_asks, got3 / (1 + F_UP))
+                rate = w4.qty / w4.notional  # USDT per KRW at the FX leg's prices
+                self._row(cols, b, "binance_to_upbit", "USDT", kimchi, (bn_ts, up_ts, fx_ts), now,
+                          leg1=("binance", "buy", w1), leg3=("upbit", "sell", w3), fx=("buy", w4),
+                          capital=w1.notional, got1=got1, got3=got3, v5=w4.qty, rate=rate,
+                          sized=True)  # fmt: skip
+                # upbit_to_binance: SIZE USDT sized into KRW on the FX bids (no fee); spend it on
+                # Upbit with the fee on top; sell on Binance, fee in USDT; sell the USDT for KRW.
+                w0 = _take_base(fx_bids, SIZE)
+                w1 = _take_quote(ua, w0.notional / (1 + F_UP))
+                capital = w1.notional + w1.notional * F_UP
+                w3 = _take_base(bids, w1.qty)
+                got3 = w3.notional - w3.notional * F_BN
+                w4 = _take_base(fx_bids, got3)
+                rate = w4.notional / w4.qty  # KRW per USDT
+                self._row(cols, b, "upbit_to_binance", "KRW", kimchi, (bn_ts, up_ts, fx_ts), now,
+                          leg1=("upbit", "buy", w1), leg3=("binance", "sell", w3), fx=("sell", w4),
+                          capital=capital, got1=w1.qty, got3=got3,
+                          v5=w4.notional - w4.notional * F_UP, rate=rate, sized=w0.filled)  # fmt: skip
+        return pd.DataFrame(cols)
+
+    @staticmethod
+    def _row(
+        cols: dict[str, list[Any]],
+        base: str,
+        direction: str,
+        currency: str,
+        kimchi: Decimal,
+        stamps: tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp],
+        now: pd.Timestamp,
+        *,
+        leg1: tuple[str, str, Walk],
+        leg3: tuple[str, str, Walk],
+        fx: tuple[str, Walk],
+        capital: Decimal,
+        got1: Decimal,
+        got3: Decimal,
+        v5: Decimal,
+        rate: Decimal,
+        sized: bool,
+    ) -> None:
+        """The v1..v5 chain (capital currency) and the row of one crossing."""
+        w1, w3, w4 = leg1[2], leg3[2], fx[1]
+        filled = sized and w1.filled and w3.filled and w4.filled
+        e = w3.notional / w3.qty * rate
+        v1 = capital * (w1.qty * e) / w1.notional
+        v2, v3, v4 = got1 * e, w3.notional * rate, got3 * rate
+        gross_bps = (v1 - capital) * 10_000 / capital
+        fee_bps = {leg1[0]: (v1 - v2) * 10_000 / capital, leg3[0]: (v3 - v4) * 10_000 / capital}
+        fx_bps = (v4 - v5) * 10_000 / capital
+        fees_bps = fee_bps["binance"] + fee_bps["upbit"] + fx_bps
+        nan = float("nan")
+        row: dict[str, Any] = {
+            "base": base, "direction": direction, "fx_basis": "upbit:USDT/KRW executable",
+            "size": float(SIZE), "size_in": "USDT", "capital": float(capital),
+            "capital_currency": currency, "final": nan, "net_profit": nan, "filled": filled,
+            "binance_symbol": f"{base}/USDT", "upbit_symbol": f"{base}/KRW",
+            "fx_side": fx[0], "fx_usdt": float(w4.qty), "fx_krw": float(w4.notional),
+            "fx_vwap": _fnum(w4.vwap), "fx_levels": w4.levels, "filled_fx": w4.filled and sized,
+            "fee_rate_binance": float(F_BN), "fee_rate_upbit": float(F_UP), "fee_rate_fx": float(F_UP),
+            "fee_source_binance": "default", "fee_source_upbit": "default", "fee_source_fx": "default",
+            "transfer_network": None, "transfer_chain": None, "transfer_fee": nan, "transfer_qty": nan,
+            "route_status": "unknown", "route_open": False,
+            "route_reason": NO_ROUTE.format(leg1[0], leg3[0]),
+            "kimchi_premium_mid_bps": float(kimchi),
+            "premium_gross_exec_bps": _fnum(gross_bps if filled else None),
+            "fee_binance_bps": _fnum(fee_bps["binance"] if filled else None),
+            "fee_upbit_bps": _fnum(fee_bps["upbit"] if filled else None),
+            "fee_fx_bps": _fnum(fx_bps if filled else None),
+            "fees_exec_bps": _fnum(fees_bps if filled else None),
+            "premium_after_fees_exec_bps": _fnum(gross_bps - fees_bps if filled else None),
+            "transfer_bps": nan, "premium_net_exec_bps": nan, "premium_net_exec_pct": nan,
+            "gross_profit": _fnum(v1 - capital if filled else None),
+            "fees_cost": _fnum((v1 - v2) + (v3 - v4) + (v4 - v5) if filled else None),
+            "transfer_cost": nan,
+            "binance_book_ts": stamps[0], "upbit_book_ts": stamps[1], "fx_book_ts": stamps[2],
+            "binance_book_age_s": (now - stamps[0]).total_seconds(),
+            "upbit_book_age_s": (now - stamps[1]).total_seconds(),
+            "fx_book_age_s": (now - stamps[2]).total_seconds(),
+            "error": None,
+        }  # fmt: skip
+        for venue, side, w in (leg1, leg3):
+            row.update(
+                {
+                    f"{venue}_side": side,
+                    f"{venue}_qty": float(w.qty),
+                    f"{venue}_notional": float(w.notional),
+                    f"{venue}_vwap": _fnum(w.vwap),
+                    f"{venue}_levels": w.levels,
+                    f"filled_{venue}": w.filled,
+                }
+            )
+        for c in EXEC_COLUMNS:
+            cols[c].append(row[c])
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -216,7 +373,36 @@ def _count_text(per: dict[str, Counter[str]]) -> str:
 
 
 def _close(a: pd.Series, b: pd.Series) -> bool:
-    return bool(((a - b).abs() <= 1e-9 * b.abs().clip(lower=1)).all() or (a.isna() & b.isna()).all())
+    a, b = a.astype(float).reset_index(drop=True), b.astype(float).reset_index(drop=True)
+    if not a.isna().equals(b.isna()):
+        return False
+    both = a.notna()
+    return bool(((a[both] - b[both]).abs() <= 1e-9 * b[both].abs().clip(lower=1)).all())
+
+
+def _plain(v: Any) -> Any:
+    return None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
+
+
+#: Columns that are clock readings, not arithmetic: each contender's own receive time and now.
+_CLOCK = ("_ts", "_age_s")
+
+
+def _differing(mine: pd.DataFrame, bare: pd.DataFrame) -> list[str]:
+    """Columns where the bare frame differs from the toolkit's (floats to 1e-9 relative; the
+    rest exactly; times and ages skipped), in the toolkit's order."""
+    out = []
+    for c in mine.columns:
+        if c.endswith(_CLOCK):
+            continue
+        if c not in bare.columns:
+            out.append(c)
+        elif pd.api.types.is_float_dtype(mine[c].dtype):
+            if not _close(mine[c], bare[c]):
+                out.append(c)
+        elif [_plain(v) for v in mine[c].tolist()] != [_plain(v) for v in bare[c].tolist()]:
+            out.append(c)
+    return out
 
 
 async def _time(fn: Callable[[], Awaitable[Any]]) -> float:
@@ -242,21 +428,14 @@ async def run(rounds: int) -> str:
         bare = Bare(box.url)
         async with aiohttp.ClientSession() as session:
             bare.session = session
+            await bare.load_markets()
             box.requests.clear()
             bare_scan = await bare.scan(shared)
             bare_scan_counts = _paths(box)
             box.requests.clear()
             bare_ex = await bare.exec20(TWENTY)
             bare_exec_counts = _paths(box)
-        mine = scan.set_index("base").loc[bare_scan.base]
-        scan_same = all(
-            _close(mine[c].reset_index(drop=True), bare_scan[c])
-            for c in ("premium_gross_mid_bps", "premium_gross_last_bps",
-                      "premium_gross_top_binance_to_upbit_bps", "premium_gross_top_upbit_to_binance_bps")
-        )  # fmt: skip
-        exec_same = _close(ex20["premium_after_fees_exec_bps"], bare_ex["after_fees_bps"]) and _close(
-            ex20["capital"], bare_ex["capital"]
-        )
+        differ = {"scan": _differing(scan, bare_scan), "exec20": _differing(ex20, bare_ex)}
 
         times: dict[tuple[str, str], list[float]] = {}
         with ReplayProcess(upstream=box.url) as proxy:
@@ -268,6 +447,7 @@ async def run(rounds: int) -> str:
                 with xt.Client(base_urls=urls, sandbox=True, use_env=False) as c:
                     bare = Bare(proxy.url)
                     bare.session = session
+                    await bare.load_markets()
                     await ac.markets()
                     await asyncio.to_thread(c.markets)
                     work = {
@@ -304,7 +484,7 @@ async def run(rounds: int) -> str:
             "scan": (xt_scan_counts, bare_scan_counts),
             "exec20": (xt_exec_counts, bare_exec_counts),
         },
-        same={"scan": scan_same, "exec20": exec_same},
+        differ=differ,
     )
 
 
@@ -314,7 +494,7 @@ def report(
     shared: int,
     times: dict[tuple[str, str], list[float]],
     counts: dict[str, tuple[dict[str, Counter[str]], dict[str, Counter[str]]]],
-    same: dict[str, bool],
+    differ: dict[str, list[str]],
 ) -> str:
     titles = {
         "scan": f"scanner over all {shared} shared bases (tickers only)",
@@ -339,7 +519,7 @@ def report(
         lines.append(
             f"| {title} | {_count_text(xt_counts)}{equal} | {med['xt_async']:.2f} | {med['xt_client']:.2f} | "
             f"{med['bare']:.2f} | {ratio:.2f}× | {'met' if ratio <= GOAL else 'missed'} | "
-            f"{'yes' if same[key] else 'NO'} |"
+            f"{'yes' if not differ[key] else 'NO: ' + ', '.join(differ[key])} |"
         )
     lines += [
         "",
