@@ -97,3 +97,56 @@ def test_the_cached_stamp_is_the_same_time_every_call() -> None:
     a = book_from_levels("upbit", "BTC/KRW", ["bid"], ["1"], ["1"], [1_700_000_000_123])
     b = book_from_levels("upbit", "ETH/KRW", ["bid"], ["1"], ["1"], [1_700_000_000_123.0])
     assert a.ts == b.ts == pd.Timestamp("2023-11-14 22:13:20.123", tz="UTC")
+
+
+def test_indexed_routes_pick_what_the_whole_table_picks() -> None:
+    """executable_premium hands each crossing only its asset's routes in its direction; the
+    choice must be the one cheapest_route makes from the whole table (cross() gets that)."""
+    from executable_helpers import DEPTH, NOW, TS, all_books
+
+    from xtoolkit.research.executable import as_books, cross, executable_premium
+    from xtoolkit.research.fees import FeeBook
+    from xtoolkit.research.routes import NetworkStatus, route_table
+    from xtoolkit.research.walk import FxRate
+
+    def net(exchange: str, asset: str, network: str, fee: str, **kw: object) -> NetworkStatus:
+        facts: dict[str, object] = {
+            "exchange": exchange,
+            "asset": asset,
+            "network": network,
+            "deposit_enabled": True,
+            "withdraw_enabled": True,
+            "withdraw_fee": Decimal(fee),
+            "withdraw_min": Decimal("0.001"),
+            "read_at": TS,
+        }
+        if exchange == "upbit":
+            facts |= {"wallet_state": "working", "block_state": "normal", "block_updated_at": TS}
+        return NetworkStatus(**(facts | kw))  # type: ignore[arg-type]
+
+    table = route_table(
+        ["ETH", "BTC"],
+        binance=[
+            net("binance", "ETH", "ETH", "0.0001"),
+            net("binance", "BTC", "BTC", "0.0005"),
+            net("binance", "BTC", "BSC", "0.0001", withdraw_enabled=False),
+        ],
+        upbit=[net("upbit", "BTC", "BTC", "0.0008"), net("upbit", "BTC", "BSC", "0.0002")],
+        now=NOW,
+    )
+    books = as_books(all_books(), DEPTH)
+    df = executable_premium("BTC", "1.5", size_in="base", books=books, now=NOW, routes=table, depth=DEPTH)
+    for direction in ("binance_to_upbit", "upbit_to_binance"):
+        want = cross(
+            direction, "BTC", Decimal("1.5"), "base", books=books, fees=FeeBook(), routes=table, fx=FxRate()
+        )
+        got = df[df.direction == direction].iloc[0]
+        assert got.route_status == want.route.status
+        assert bool(got.route_open) == want.route.is_open
+        assert (got.route_reason if isinstance(got.route_reason, str) else None) == want.route.reason
+        assert (
+            got.transfer_fee == float(want.transfer_fee)
+            if want.transfer_fee is not None
+            else pd.isna(got.transfer_fee)
+        )
+        assert got.premium_net_exec_bps == float(want.premium_net_bps)  # type: ignore[arg-type]

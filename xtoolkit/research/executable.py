@@ -403,11 +403,8 @@ def _on_book(spend: Decimal, rate: Decimal, venue: str) -> Decimal:
         return spend / (1 + rate)
 
 
-def _figures(
-    direction: str, legs: Mapping[str, Leg | None], fx: FxRate, *, transfer_known: bool
-) -> dict[str, Any]:
-    """The v1..v5 chain and everything derived from it (None where a leg filled nothing)."""
-    empty: dict[str, Any] = {
+def _no_figures() -> dict[str, Any]:
+    return {
         "final": None,
         "gross_profit": None,
         "fee_costs": {"buy": None, "sell": None, "fx": None},
@@ -420,14 +417,20 @@ def _figures(
         "transfer_bps": None,
         "premium_net_bps": None,
     }
+
+
+def _figures(
+    direction: str, legs: Mapping[str, Leg | None], fx: FxRate, *, transfer_known: bool
+) -> dict[str, Any]:
+    """The v1..v5 chain and everything derived from it (None where a leg filled nothing)."""
     leg1, leg3, leg4 = legs["buy"], legs["sell"], legs["fx"]
     if leg1 is None or leg3 is None or leg4 is None:
-        return empty
+        return _no_figures()
     if not leg1.fill.qty or not leg1.fill.notional or not leg3.fill.qty or not leg1.paid:
-        return empty
+        return _no_figures()
     r = _fx_rate_gross(direction, leg4, fx)
     if r is None:
-        return empty
+        return _no_figures()
     with localcontext(MONEY):
         capital = leg1.paid
         e = leg3.fill.notional / leg3.fill.qty * r
@@ -636,6 +639,11 @@ def executable_premium(
         if d not in DIRECTIONS:
             raise InvalidArgument(f"direction must be one of {', '.join(DIRECTIONS)}, not {d!r}")
     spec = EXECUTION_SCHEMAS["executable_premium"]
+    # Each crossing looks only at its asset's routes in its direction: index them once (the
+    # same routes, in the same order, that cheapest_route would pick out of the whole table).
+    route_index: dict[tuple[str, str], list[Route]] = {}
+    for r in routes or ():
+        route_index.setdefault((r.asset, r.direction), []).append(r)
     rows: list[dict[str, Any]] = []
     for base in names:
         bn_book, up_book = book_map.get(f"binance:{base}/USDT"), book_map.get(f"upbit:{base}/KRW")
@@ -652,7 +660,7 @@ def executable_premium(
                     unit,
                     books=book_map,
                     fees=fee_book,
-                    routes=routes,
+                    routes=None if routes is None else route_index.get((base.upper(), direction), []),
                     fx=basis,
                     kimchi=kimchi,
                 )
