@@ -18,6 +18,7 @@ from xtoolkit.sandbox.candles import (
     UPBIT_MINUTE_UNITS,
     Candles,
     Interval,
+    bucket_starts,
 )
 from xtoolkit.sandbox.errors import upbit_error
 from xtoolkit.sandbox.grids import fmt_plain
@@ -349,7 +350,13 @@ def _traded_candles(
     the listing began): Upbit omits periods without trades, so the window widens until
     enough are found."""
     listed = state.market.listed_ms(lst)
-    span = max(want, 1) * interval.ms * 2
+    # First try exactly the ``want`` buckets up to ``to`` (calendar buckets stepped back one by
+    # one): a nominal ``want × interval × 2`` made a cold ``years?count=3`` generate eight years
+    # of minutes (~2 s) where four suffice.
+    oldest = to - 1
+    for _ in range(max(want, 1)):
+        oldest = int(bucket_starts(np.array([oldest]), interval)[0]) - 1
+    span = to - (oldest + 1)
     while True:
         table = state.market.candles(lst, interval, now, to - span, to - 1)
         table = table.take(table.v > 0)
