@@ -20,6 +20,7 @@ from xtoolkit.exchanges._wallet import NETWORKS_SCHEMA, TRADING_FEES_SCHEMA
 from xtoolkit.orders.journal import JOURNAL_SCHEMA
 from xtoolkit.orders.reconcile import RECONCILE_SCHEMA
 from xtoolkit.research.exec_schemas import EXECUTION_SCHEMAS
+from xtoolkit.research.history import PREMIUM_HISTORY_MID
 from xtoolkit.stream.buffer import StreamBuffer
 from xtoolkit.stream.records import STREAM_SCHEMA
 
@@ -204,33 +205,6 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
         ("fx_rate", "float64"),
         ("ts", "datetime64[ns, UTC]"),
     ],
-    "depth": [
-        ("exchange", "str"),
-        ("symbol", "str"),
-        ("side", "str"),
-        ("pct", "float64"),
-        ("levels", "int64"),
-        ("qty", "float64"),
-        ("notional_n", "float64"),
-        ("error", "str"),
-    ],
-    "slippage": [
-        ("exchange", "str"),
-        ("symbol", "str"),
-        ("side", "str"),
-        ("size", "float64"),
-        ("size_in", "str"),
-        ("filled", "bool"),
-        ("filled_qty", "float64"),
-        ("filled_notional_n", "float64"),
-        ("vwap_n", "float64"),
-        ("best_n", "float64"),
-        ("mid_n", "float64"),
-        ("slippage_bps_mid", "float64"),
-        ("slippage_bps_best", "float64"),
-        ("levels_used", "int64"),
-        ("error", "str"),
-    ],
     "valued_balances": [
         ("exchange", "str"),
         ("asset", "str"),
@@ -366,6 +340,7 @@ NEWER: dict[str, dict[str, str]] = {
     "networks": NETWORKS_SCHEMA,
     "trading_fees": TRADING_FEES_SCHEMA,
     **EXECUTION_SCHEMAS,
+    "premium_history_mid": PREMIUM_HISTORY_MID,
 }
 
 STAMP = pd.Timestamp("2024-01-02T03:04:05.123456789Z")

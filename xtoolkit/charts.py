@@ -480,8 +480,8 @@ def prices(
     history: pd.DataFrame,
     *,
     x: str = "ts",
-    upbit: str = "upbit_close",
-    binance: str = "binance_close_krw",
+    upbit: str | None = None,
+    binance: str | None = None,
     color: str | None = "fx_source",
     currency: str = "KRW",
     title: str | None = None,
@@ -499,8 +499,10 @@ def prices(
     x
         Time column.
     upbit, binance
-        Price columns already in ``currency`` (by default Upbit's KRW close and Binance's
-        close converted to KRW).
+        Price columns already in ``currency``. By default the history's own price: Upbit's KRW
+        close and Binance's close converted to KRW (``upbit_close``, ``binance_close_krw``),
+        or the recorded mids of a ``premium_history(price="mid")`` frame (``upbit_mid``,
+        ``binance_mid_krw``).
     color
         FX-basis column: Binance is drawn once per basis (its KRW price depends on it), Upbit
         once. ``None`` draws one Binance line.
@@ -515,6 +517,12 @@ def prices(
         A ``"Upbit"`` line, then one ``"Binance × <basis>"`` line per FX basis (or
         ``"Binance"``).
     """
+    if upbit is None or binance is None:
+        mid = history.attrs.get("price") == "mid" or (
+            "upbit_mid" in history.columns and "upbit_close" not in history.columns
+        )
+        upbit = upbit or ("upbit_mid" if mid else "upbit_close")
+        binance = binance or ("binance_mid_krw" if mid else "binance_close_krw")
     _need(history, "prices", [x, upbit, binance, color])
     tz = tz or defaults.tz
     limit = _limit(max_points)

@@ -222,6 +222,23 @@ def test_prices_compare_both_venues_in_one_currency() -> None:
     assert upbit["line"]["color"] == charts.defaults.venue_colors["upbit"]
 
 
+def test_prices_read_a_mid_history_by_its_own_columns() -> None:
+    close = history(20)
+    mid = close.rename(
+        columns={
+            "upbit_close": "upbit_mid",
+            "binance_close": "binance_mid",
+            "binance_close_krw": "binance_mid_krw",
+            "upbit_close_usdt": "upbit_mid_usdt",
+        }
+    )
+    mid.attrs["price"] = "mid"
+    j = charts.prices(mid).to_plotly_json()
+    assert [t["name"] for t in j["data"]] == ["Upbit", f"Binance × {SHOWN[0]}", f"Binance × {SHOWN[1]}"]
+    np.testing.assert_allclose(arr(j["data"][0]["y"]), mid.drop_duplicates("ts").upbit_mid.to_numpy())
+    np.testing.assert_allclose(arr(j["data"][2]["y"]), mid[mid.fx_source == FX[1]].binance_mid_krw.to_numpy())
+
+
 def test_depth_draws_cumulative_steps_per_venue_and_side() -> None:
     b = book()
     j = charts.depth(b, x="price_n").to_plotly_json()

@@ -42,7 +42,7 @@ import pandas as pd
 
 from xtoolkit._client import AsyncClient, _to_ms
 from xtoolkit._errors import InvalidArgument, XtoolkitError
-from xtoolkit._frames import conform, frame
+from xtoolkit._frames import conform, frame, register
 from xtoolkit._fx import UPBIT_FX, FxBasis, FxLike, parse_fx
 from xtoolkit.research._common import LEG_ERRORS, error_text, join_errors, typed, validate_bases
 from xtoolkit.research._verb import async_verb, blocking_verb
@@ -67,24 +67,27 @@ _QUANTILES = {"p5": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
 PRICES = ("close", "mid")
 
 #: The history from recorded book mids: the close frame's shape, every column named for a mid.
-PREMIUM_HISTORY_MID: dict[str, str] = {
-    "ts": "datetime64[ns, UTC]",
-    "base": "str",
-    "fx_source": "str",
-    "upbit_mid": "float64",
-    "binance_mid": "float64",
-    "fx_rate": "float64",
-    "binance_mid_krw": "float64",
-    "upbit_mid_usdt": "float64",
-    "premium_pct": "float64",
-    "premium_bps": "float64",
-    "upbit_samples": "float64",
-    "binance_samples": "float64",
-    "filled_upbit": "bool",
-    "filled_binance": "bool",
-    "filled_fx": "bool",
-    "error": "str",
-}
+PREMIUM_HISTORY_MID: dict[str, str] = register(
+    "premium_history_mid",
+    {
+        "ts": "datetime64[ns, UTC]",
+        "base": "str",
+        "fx_source": "str",
+        "upbit_mid": "float64",
+        "binance_mid": "float64",
+        "fx_rate": "float64",
+        "binance_mid_krw": "float64",
+        "upbit_mid_usdt": "float64",
+        "premium_pct": "float64",
+        "premium_bps": "float64",
+        "upbit_samples": "float64",
+        "binance_samples": "float64",
+        "filled_upbit": "bool",
+        "filled_binance": "bool",
+        "filled_fx": "bool",
+        "error": "str",
+    },
+)
 
 #: Per price: (frame kind or spec, upbit, binance, binance in KRW, upbit in USDT, activity).
 _NAMES: dict[str, tuple[str | dict[str, str], str, str, str, str, str]] = {
@@ -97,7 +100,7 @@ _NAMES: dict[str, tuple[str | dict[str, str], str, str, str, str, str]] = {
         "volume",
     ),
     "mid": (
-        PREMIUM_HISTORY_MID,
+        "premium_history_mid",
         "upbit_mid",
         "binance_mid",
         "binance_mid_krw",

@@ -8,7 +8,8 @@ Panels consume frames and call the verbs (``xt.premium``, ``xt.aggregated_book``
 ``xt.valued_balances``...) with their ``client=``; they never decide the trading mode.
 Modules: ``dashboard`` (everything on one screen), ``spread`` (live premium chart), ``book``
 (depth), ``balances``, ``ticket`` (orders, guarded), ``pickers`` and ``refresh`` (controls),
-``scanner`` (the premium scan at a size), ``_live`` (in-place figure updates), ``_ui`` and
+``scanner`` (the premium scan at a size), ``live_exec`` (the net executable premium priced
+live from the streams' local books; needs no ipywidgets itself), ``_live`` (in-place figure updates), ``_ui`` and
 ``_mode`` (shared pieces). Only this package imports ipywidgets; figures come from
 :mod:`xtoolkit.charts`.
 
@@ -26,6 +27,7 @@ from xtoolkit.widgets._ui import ErrorBox
 from xtoolkit.widgets.balances import BalancesPanel
 from xtoolkit.widgets.book import BookPanel
 from xtoolkit.widgets.dashboard import Dashboard
+from xtoolkit.widgets.live_exec import LiveExecutable
 from xtoolkit.widgets.pickers import ExchangePicker, MarketPicker, common_bases
 from xtoolkit.widgets.refresh import RefreshControls
 from xtoolkit.widgets.scanner import ScannerPanel
@@ -38,6 +40,7 @@ __all__ = [
     "Dashboard",
     "ErrorBox",
     "ExchangePicker",
+    "LiveExecutable",
     "MarketPicker",
     "Mode",
     "OrderTicket",
