@@ -172,8 +172,10 @@ def test_upbit_429_then_418() -> None:
         assert statuses.count(200) >= 10
         assert 429 in statuses and statuses[-1] == 418
         assert texts == {"Too many API requests."}
+        assert r.header("retry-after") == "1", "the 418 states its block period"
         blocked = http("GET", box.url + "/v1/ticker?markets=KRW-BTC")
         assert blocked.status == 418, "the block covers every group"
+        assert blocked.header("retry-after") == "1"
         time.sleep(1.2)
         assert http("GET", box.url + "/v1/market/all").status == 200
 

@@ -195,6 +195,11 @@ def _process_upbit(state: SandboxState, req: ApiRequest) -> Reply:
     decision = state.upbit_limiter.admit(group, scope, req.remote, now_s)
     if decision.status in (418, 429):
         reply = Reply(status=decision.status, text=UPBIT_429_TEXT, content_type="text/plain")
+        if decision.status == 418:
+            # Upbit's 418 carries its block period (spec §6; the carrier is unconfirmed, so it
+            # goes where clients look first). Without it a client must guess the block's end;
+            # xtoolkit assumes 60 s, which outlasts a short sandbox ban many times over.
+            reply.headers["Retry-After"] = str(max(1, decision.retry_after))
     else:
         route, match = _route(upbit_api.ROUTES, req.method, req.path)
         req.match = match
