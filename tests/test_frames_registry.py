@@ -23,6 +23,7 @@ from xtoolkit.research.exec_schemas import EXECUTION_SCHEMAS
 from xtoolkit.research.history import PREMIUM_HISTORY_MID
 from xtoolkit.stream.buffer import StreamBuffer
 from xtoolkit.stream.records import STREAM_SCHEMA
+from xtoolkit.widgets.live_exec import LIVE_EXECUTABLE_SCHEMA
 
 EXPECTED: dict[str, list[tuple[str, str]]] = {
     "tickers": [
@@ -341,6 +342,7 @@ NEWER: dict[str, dict[str, str]] = {
     "trading_fees": TRADING_FEES_SCHEMA,
     **EXECUTION_SCHEMAS,
     "premium_history_mid": PREMIUM_HISTORY_MID,
+    "live_executable": LIVE_EXECUTABLE_SCHEMA,
 }
 
 STAMP = pd.Timestamp("2024-01-02T03:04:05.123456789Z")

@@ -47,7 +47,7 @@ import pandas as pd
 
 from xtoolkit._engine import Bridge, Engine, engine_of, on_engine
 from xtoolkit._errors import InvalidArgument
-from xtoolkit._frames import BOOL, F64, STR, TS, frame
+from xtoolkit._frames import BOOL, F64, STR, TS, frame, register
 from xtoolkit.research._common import error_text, join_errors, validate_bases
 from xtoolkit.research.crossing import fetch_fees, fetch_routes
 from xtoolkit.research.exec_schemas import EXECUTION_SCHEMAS
@@ -64,17 +64,20 @@ __all__ = ["LIVE_EXECUTABLE_SCHEMA", "LiveExecutable"]
 log = logging.getLogger("xtoolkit.widgets")
 
 #: The live frame: the REST ``executable_premium`` columns, then what only a live row has.
-LIVE_EXECUTABLE_SCHEMA: dict[str, str] = {
-    **EXECUTION_SCHEMAS["executable_premium"],
-    "books_synced": BOOL,
-    "unsynced": STR,
-    "stale": BOOL,
-    "max_age_s": F64,
-    "costs_read_at": TS,
-    "costs_age_s": F64,
-    "computed_ts": TS,
-    "trigger": STR,
-}
+LIVE_EXECUTABLE_SCHEMA: dict[str, str] = register(
+    "live_executable",
+    {
+        **EXECUTION_SCHEMAS["executable_premium"],
+        "books_synced": BOOL,
+        "unsynced": STR,
+        "stale": BOOL,
+        "max_age_s": F64,
+        "costs_read_at": TS,
+        "costs_age_s": F64,
+        "computed_ts": TS,
+        "trigger": STR,
+    },
+)
 _QUOTES = {"binance": "USDT", "upbit": "KRW"}
 
 
