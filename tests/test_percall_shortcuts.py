@@ -49,7 +49,9 @@ def _client(server: ScriptedServer) -> xt.AsyncClient:
     )
 
 
-async def test_only_signed_requests_make_a_nonce(server: ScriptedServer, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_only_signed_requests_make_a_nonce(
+    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import xtoolkit._transport as transport
 
     made: list[str] = []

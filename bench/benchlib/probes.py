@@ -127,7 +127,9 @@ def import_time(runs: int = 7) -> dict[str, Any]:
             base_s.append(_fresh("import pandas, aiohttp", cache=cache))
             xt_s.append(_fresh("import xtoolkit", cache=cache))
             both_s.append(
-                _fresh("import pandas, aiohttp; t2 = time.perf_counter(); import xtoolkit; t = t2", cache=cache)
+                _fresh(
+                    "import pandas, aiohttp; t2 = time.perf_counter(); import xtoolkit; t = t2", cache=cache
+                )
             )
         added_modules = _added_imports(cache)
     # Without bytecode: pandas and aiohttp are imported first (compiled from source too, untimed),
