@@ -192,13 +192,15 @@ def premium_columns(
     columns): building the premium frame first and copying it out again costs a frame per poll.
     """
     cols: dict[str, list[Any]] = {k: [] for k in schema("premium")}
+    # Upbit's book-top rate is one quote for every base: read it once per basis, not per row.
+    fixed = {i: fx_at(b, quotes, pd.NaT) for i, b in enumerate(fx) if b.is_upbit}
     for base in bases:
         up = leg_of(quotes, "upbit", f"{base}/KRW")
         bn = leg_of(quotes, "binance", f"{base}/USDT")
         times = [t for t in (up.ts, bn.ts) if not pd.isna(t)]
         when = max(times) if times else pd.NaT
-        for basis in fx:
-            rate, fx_ts, fx_err = fx_at(basis, quotes, when)
+        for i, basis in enumerate(fx):
+            rate, fx_ts, fx_err = fixed[i] if i in fixed else fx_at(basis, quotes, when)
             row = premium_row(
                 base,
                 basis.source,
