@@ -122,15 +122,17 @@ def compare_quotes(
 ) -> pd.DataFrame:
     """The :func:`compare` frame from fetched quotes (pure; see :func:`compare` for columns)."""
     target = check_quote(quote)
-    cols: dict[str, list[Any]] = {k: [] for k in frame("compare").columns}
+    cols: dict[str, list[Any]] = {k: [] for k in schema("compare")}
+    # Upbit's book-top rate is one quote for every row: read it once per basis.
+    fixed = {i: fx_at(b, quotes, pd.NaT) for i, b in enumerate(fx) if b.is_upbit}
     for base in bases:
         for ex in exchanges:
             native = quote_of(ex)
             symbol = f"{base}/{native}"
             leg = leg_of(quotes, ex, symbol)
             age = seconds_between(as_of, leg.ts)
-            for basis in fx:
-                rate, fx_ts, fx_err = fx_at(basis, quotes, leg.ts)
+            for i, basis in enumerate(fx):
+                rate, fx_ts, fx_err = fixed[i] if i in fixed else fx_at(basis, quotes, leg.ts)
                 used = needs_fx(native, target)
                 ages = [age, seconds_between(as_of, fx_ts)] if used else [age]
                 values = [leg.bid, leg.ask, leg.mid, leg.last]
