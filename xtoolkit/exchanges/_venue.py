@@ -8,13 +8,16 @@ adding ``if exchange == ...`` branches elsewhere.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from xtoolkit.exchanges._spec import Call
-from xtoolkit.exchanges._stream import StreamProtocol
+
+if TYPE_CHECKING:  # the stream vocabulary loads with a venue's ws module, on first stream use
+    from xtoolkit.exchanges._stream import StreamProtocol
 
 __all__ = ["AccountView", "BookState", "OrderFacts", "StreamFacts", "VenueSpec"]
 
@@ -158,7 +161,9 @@ class VenueSpec:
     orders
         :class:`OrderFacts` (None: the venue takes no orders here).
     stream
-        :class:`StreamFacts` (None: no websocket streams).
+        :class:`StreamFacts`, or where they live as ``"package.module:NAME"`` (imported on
+        first use, so ``import xtoolkit`` does not load websocket protocols a session may never
+        open); None: no websocket streams. Read it through :meth:`stream_facts`.
     """
 
     name: str
@@ -169,4 +174,22 @@ class VenueSpec:
     key_types: tuple[str, ...] = ("hmac",)
     key_pair_env: tuple[str, str] | None = None
     orders: OrderFacts | None = None
-    stream: StreamFacts | None = None
+    stream: StreamFacts | str | None = None
+
+    def stream_facts(self) -> StreamFacts | None:
+        """The venue's :class:`StreamFacts` (its ws module imported on first call), or None."""
+        where = self.stream
+        if where is None or isinstance(where, StreamFacts):
+            return where
+        loaded = _LOADED_STREAMS.get(where)
+        if loaded is None:
+            module, _, name = where.partition(":")
+            loaded = getattr(importlib.import_module(module), name)
+            if not isinstance(loaded, StreamFacts):
+                raise TypeError(f"{self.name}: {where} is not a StreamFacts")
+            _LOADED_STREAMS[where] = loaded
+        return loaded
+
+
+#: ``"module:NAME"`` -> the StreamFacts it names, once imported (VenueSpec is frozen).
+_LOADED_STREAMS: dict[str, StreamFacts] = {}

@@ -32,10 +32,10 @@ class _StreamHosts(Mapping[str, str]):
     """Real stream roots per exchange, read live from the registry (venues added later count)."""
 
     def __getitem__(self, name: str) -> str:
-        spec = REGISTRY[name]
-        if spec.stream is None:
+        facts = REGISTRY[name].stream_facts()
+        if facts is None:
             raise KeyError(name)
-        return spec.stream.default_url
+        return facts.default_url
 
     def __iter__(self) -> Iterator[str]:
         return iter([n for n, s in REGISTRY.items() if s.stream is not None])
@@ -54,9 +54,10 @@ STREAM_HOSTS: Mapping[str, str] = _StreamHosts()
 def stream_facts(exchange: str) -> StreamFacts:
     """The stream facts of ``exchange``, or ``InvalidArgument`` for a venue without streams."""
     spec = REGISTRY.get(exchange.lower()) if isinstance(exchange, str) else None
-    if spec is None or spec.stream is None:
+    facts = spec.stream_facts() if spec is not None else None
+    if facts is None:
         raise InvalidArgument(f"no streams for {exchange!r}; supported: {', '.join(STREAM_HOSTS)}")
-    return spec.stream
+    return facts
 
 
 def _as_ws(url: str, *, keep_path: bool = False) -> str:

@@ -15,7 +15,6 @@ from xtoolkit.exchanges._venue import VenueSpec
 from xtoolkit.exchanges.binance.facts import ORDERS
 from xtoolkit.exchanges.binance.rest import ENDPOINTS, ERRORS, NAME, BinanceAdapter
 from xtoolkit.exchanges.binance.signing import encode, sign, signature
-from xtoolkit.exchanges.binance.ws import STREAM
 
 __all__ = ["ENDPOINTS", "ERRORS", "VENUE", "BinanceAdapter", "encode", "sign", "signature"]
 
@@ -28,5 +27,5 @@ VENUE = VenueSpec(
     key_pair_env=("BINANCE_PRIVATE_KEY", "BINANCE_PRIVATE_KEY_PASSPHRASE"),
     home_quote="USDT",
     orders=ORDERS,
-    stream=STREAM,
+    stream="xtoolkit.exchanges.binance.ws:STREAM",
 )

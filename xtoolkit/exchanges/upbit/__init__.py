@@ -15,7 +15,6 @@ from xtoolkit.exchanges._venue import VenueSpec
 from xtoolkit.exchanges.upbit.facts import ORDERS
 from xtoolkit.exchanges.upbit.rest import ENDPOINTS, ERRORS, NAME, UpbitAdapter
 from xtoolkit.exchanges.upbit.signing import jwt_token, query_strings
-from xtoolkit.exchanges.upbit.ws import STREAM
 
 __all__ = ["ENDPOINTS", "ERRORS", "VENUE", "UpbitAdapter", "jwt_token", "query_strings"]
 
@@ -25,5 +24,5 @@ VENUE = VenueSpec(
     credentials_env=("UPBIT_ACCESS_KEY", "UPBIT_SECRET_KEY"),
     home_quote="KRW",
     orders=ORDERS,
-    stream=STREAM,
+    stream="xtoolkit.exchanges.upbit.ws:STREAM",
 )
