@@ -55,9 +55,20 @@ def test_live_premium_equals_the_rest_premium_and_feeds_the_panel(
             box.market.step(1)
         snap = lp.snapshot()
         assert snap["error"].isna().all() and not snap["stale"].any()
-        wait_until(lambda: panel.refreshes > 0 and (panel.snapshot["base"] == "BTC").all())
-        shown = panel.snapshot.set_index("fx_source")["premium_pct"]
-        assert set(shown.index) == {"upbit:USDT/KRW", "user"} and shown.notna().all()
+
+        def panel_shows_the_live_numbers() -> bool:
+            # The listener runs on the delivery thread: its first pushes may be the snapshots
+            # taken before the books synced (NaN premiums); what counts is that the newest
+            # one, with numbers, reaches the panel.
+            shown = panel.snapshot
+            if panel.refreshes == 0 or not (shown["base"] == "BTC").all():
+                return False
+            live = lp.snapshot().query("base == 'BTC'").set_index("fx_source")["premium_pct"]
+            drawn = shown.set_index("fx_source")["premium_pct"]
+            return bool(drawn.notna().all()) and drawn.sort_index().equals(live.sort_index())
+
+        wait_until(panel_shows_the_live_numbers, what="the panel to show the live premium")
+        assert set(panel.snapshot["fx_source"]) == {"upbit:USDT/KRW", "user"}
         assert lp.stream is not None and lp.stream.stats.gaps == 0
     finally:
         df = lp.stop()
