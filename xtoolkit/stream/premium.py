@@ -37,6 +37,7 @@ from xtoolkit._frames import frame as build_frame
 from xtoolkit._fx import FxBasis, FxLike, parse_fx
 from xtoolkit._premium import PREMIUM_VENUES, premium_row, validate_bases
 from xtoolkit._sinks import CsvSink, ParquetSink, Sink, error_type
+from xtoolkit.stream.driven import StreamDriven
 from xtoolkit.stream.records import StreamRecord
 from xtoolkit.stream.session import MarketStream
 
@@ -72,7 +73,7 @@ class _Listener:
     waiting: pd.DataFrame | None = None
 
 
-class LivePremium:
+class LivePremium(StreamDriven):
     """The premium of ``bases``, updated on every book-top record.
 
     Parameters
@@ -363,38 +364,11 @@ class LivePremium:
             self._writer.submit(self._sink.write, conform(_rows_frame(rows), "record_premium"))
         )
 
-    # -- lifecycle ---------------------------------------------------------------------------------
-    def start(self, client: Bridge, **stream_options: Any) -> LivePremium:
-        """Stream :attr:`markets` (book tops) on ``client``'s loop thread and update live."""
-        self.stream = self._make_stream(client, stream_options)
-        self.stream.start()
-        return self
-
-    def stop(self) -> pd.DataFrame:
-        """Stop streaming, write what is pending, and return :meth:`frame`."""
-        try:
-            if self.stream is not None:
-                self.stream.stop()
-        finally:
-            self._close_delivery()
-            self._close_sink()
-        return self.frame()
-
-    async def astart(self, client: Bridge | Engine, **stream_options: Any) -> LivePremium:
-        """Awaitable :meth:`start` (either kind of client)."""
-        self.stream = self._make_stream(client, stream_options)
-        await self.stream.astart()
-        return self
-
-    async def astop(self) -> pd.DataFrame:
-        """Awaitable :meth:`stop`."""
-        try:
-            if self.stream is not None:
-                await self.stream.astop()
-        finally:
-            await asyncio.to_thread(self._close_delivery)
-            await asyncio.to_thread(self._close_sink)
-        return self.frame()
+    # -- lifecycle (start/stop/astart/astop: StreamDriven) -----------------------------------------
+    def _close(self) -> None:
+        """After the stream: let the listeners' last delivery finish, then write what is pending."""
+        self._close_delivery()
+        self._close_sink()
 
     def _make_stream(self, client: Bridge | Engine, options: dict[str, Any]) -> MarketStream:
         if self.stream is not None and self.stream.running:

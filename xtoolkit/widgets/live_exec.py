@@ -45,7 +45,7 @@ from typing import Any
 
 import pandas as pd
 
-from xtoolkit._engine import Bridge, Engine, engine_of, on_engine
+from xtoolkit._engine import Bridge, Engine, engine_of
 from xtoolkit._errors import InvalidArgument
 from xtoolkit._frames import BOOL, F64, STR, TS, frame, register
 from xtoolkit.research._common import error_text, join_errors, validate_bases
@@ -56,6 +56,7 @@ from xtoolkit.research.fees import FeeBook, as_fee_book
 from xtoolkit.research.routes import DIRECTIONS, Route
 from xtoolkit.research.walk import FX_KEY, Book, parse_fx_rates, utc_now_arg
 from xtoolkit.stream.book import LocalBook
+from xtoolkit.stream.driven import StreamDriven
 from xtoolkit.stream.records import StreamRecord
 from xtoolkit.stream.session import MarketStream
 
@@ -99,7 +100,7 @@ class _Costs:
     errors: dict[str, str]
 
 
-class LiveExecutable:
+class LiveExecutable(StreamDriven):
     """The executable premium of ``bases`` at ``size``, recomputed from streamed local books.
 
     Parameters
@@ -487,40 +488,10 @@ class LiveExecutable:
         if self._given_fees is None or self._given_routes is None:
             self._costs = await self._read_costs(engine)
 
-    # -- lifecycle ------------------------------------------------------------------------------------
-    def start(self, client: Bridge, **stream_options: Any) -> LiveExecutable:
-        """Read fees and routes, then stream :attr:`markets` (depth) on ``client``'s loop thread."""
-        if not isinstance(client, Bridge):
-            raise InvalidArgument("with an AsyncClient use `await live.astart(client)`")
-        client.run(self._prepare(client))
-        self.stream = self._make_stream(client, stream_options)
-        self.stream.start()
-        return self
-
-    def stop(self) -> pd.DataFrame:
-        """Stop streaming, let the last computation finish, and return :meth:`frame`."""
-        try:
-            if self.stream is not None:
-                self.stream.stop()
-        finally:
-            self._close_worker()
-        return self.frame()
-
-    async def astart(self, client: Bridge | Engine, **stream_options: Any) -> LiveExecutable:
-        """Awaitable :meth:`start` (either kind of client)."""
-        await on_engine(client, self._prepare(client))
-        self.stream = self._make_stream(client, stream_options)
-        await self.stream.astart()
-        return self
-
-    async def astop(self) -> pd.DataFrame:
-        """Awaitable :meth:`stop`."""
-        try:
-            if self.stream is not None:
-                await self.stream.astop()
-        finally:
-            await asyncio.to_thread(self._close_worker)
-        return self.frame()
+    # -- lifecycle (start/stop/astart/astop: StreamDriven) -----------------------------------------
+    def _close(self) -> None:
+        """After the stream: let the last computation finish."""
+        self._close_worker()
 
     def _make_stream(self, client: Bridge | Engine, options: dict[str, Any]) -> MarketStream:
         if self.stream is not None and self.stream.running:
