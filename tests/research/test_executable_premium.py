@@ -306,6 +306,14 @@ def test_routes_gate_the_transfer_and_the_net() -> None:
     assert "upbit block_state delayed on BTC" in row(delayed, "upbit_to_binance").route_reason
 
 
+def test_a_missing_buy_book_is_the_route_reason_when_routes_were_read() -> None:
+    books = all_books()
+    no_binance = books[books.exchange != "binance"].reset_index(drop=True)
+    r = row(run(1.5, books=no_binance), "binance_to_upbit")
+    assert r.route_status == "unknown" and not r.route_open
+    assert "buy leg" in r.route_reason and "needs API keys" not in r.route_reason
+
+
 def test_cheapest_open_network_is_used() -> None:
     two = routes(
         binance=[net("binance"), net("binance", "BSC", withdraw_fee=D("0.00001"))],

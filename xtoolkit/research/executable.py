@@ -317,7 +317,13 @@ def _cross(
         errors.append(sizing_err)
 
     legs: dict[str, Leg | None] = {"buy": None, "sell": None, "fx": None}
-    choice = RouteChoice(None, "unknown", "wallet status not read (needs API keys)")
+    choice = (
+        RouteChoice(None, "unknown", "wallet status not read (needs API keys)")
+        if routes is None
+        # The route is chosen for the amount the buy leg moves (minimums, fees): without that
+        # leg there is nothing to choose for — the keys and the wallet read are not the reason.
+        else RouteChoice(None, "unknown", "no route chosen: the buy leg could not be walked (see error)")
+    )
     transfer_fee = transfer_qty = None
     leg1: Leg | None = None
     if buy_book is not None and size_in == "base":
