@@ -215,6 +215,20 @@ def test_upbit_orderbook_units_split_into_sides() -> None:
     assert (df.ts == pd.Timestamp(book[0]["timestamp"], unit="ms", tz="UTC")).all()
 
 
+def test_upbit_orderbook_of_another_market_is_never_relabelled() -> None:
+    book = example("upbit", "orderbook")
+    other = [{**book[0], "market": "KRW-ETH"}]
+    with pytest.raises(ValueError, match="no order book for KRW-BTC"):
+        U.parse_orderbook(other, KRWBTC, 30, 0)
+    with pytest.raises(ValueError):
+        U.parse_orderbook([], KRWBTC, 30, 0)
+    # A lone book that names no market is taken as the one asked for.
+    terse = [{k: v for k, v in book[0].items() if k != "market"}]
+    assert len(frame("orderbook", U.parse_orderbook(terse, KRWBTC, 30, 0))) == 2 * len(
+        book[0]["orderbook_units"]
+    )
+
+
 def test_upbit_trades_newest_first_and_cursor() -> None:
     payload = example("upbit", "trades_ticks")
     cols, cursor = U.parse_trades(payload, KRWBTC, None, len(payload))

@@ -379,7 +379,14 @@ class UpbitAdapter:
         return Call("orderbook", {"markets": native, "count": depth})
 
     def parse_orderbook(self, payload: Any, ref: MarketRef, depth: int, received_ms: int) -> Columns:
-        book = next((b for b in payload if b.get("market") == ref.native), payload[0] if payload else {})
+        book = next((b for b in payload if b.get("market") == ref.native), None)
+        if book is None:
+            # A lone book that names no market is taken as the one asked for (tolerant of a
+            # terse answer); one that names another market is never relabelled as this one.
+            lone = payload[0] if len(payload) == 1 else None
+            if lone is None or lone.get("market") is not None:
+                raise ValueError(f"no order book for {ref.native} in the answer")
+            book = lone
         units = (book.get("orderbook_units") or [])[:depth]
         bids = [(u["bid_price"], u["bid_size"]) for u in units if u.get("bid_size")]
         asks = [(u["ask_price"], u["ask_size"]) for u in units if u.get("ask_size")]
