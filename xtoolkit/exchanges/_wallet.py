@@ -4,12 +4,8 @@ Each venue parses its own answers into these records (``exchanges/<venue>/wallet
 client verbs ``networks()`` and ``trading_fees()`` turn them into the ``networks`` and
 ``trading_fees`` frames registered here. Nothing here moves funds: these are reads.
 
-:class:`WalletNetwork` carries exactly the fields of the research layer's ``NetworkStatus``
-(same names, same types) plus ``network_name``, ``source`` and ``info_age_s``, so::
-
-    NetworkStatus(**{f.name: getattr(w, f.name) for f in dataclasses.fields(NetworkStatus)})
-
-converts one. :class:`TradingFee` holds maker and taker rates per side; its ``taker_buy`` /
+:class:`WalletNetwork` is also the research layer's ``NetworkStatus`` (routes read these
+records as they are). :class:`TradingFee` holds maker and taker rates per side; its ``taker_buy`` /
 ``taker_sell`` are a research ``TakerFee``'s ``buy`` / ``sell``.
 """
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -103,38 +103,18 @@ BLOCK_OPEN: dict[str, bool] = {"normal": True, "delayed": False, "inactive": Fal
 REPORTS_BLOCK_STATE: frozenset[str] = frozenset({"upbit"})
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NetworkStatus:
-    """One venue's wallet facts for one asset on one of its networks (``None``: not given).
-
-    ``network`` is the venue's own id (Binance ``network``, Upbit ``net_type``);
-    ``withdraw_fee`` is flat, in units of the asset; ``read_at`` is when the answer was read.
-    """
-
-    exchange: str
-    asset: str
-    network: str
-    deposit_enabled: bool | None
-    withdraw_enabled: bool | None
-    withdraw_fee: Decimal | None
-    withdraw_min: Decimal | None
-    withdraw_max: Decimal | None = None
-    wallet_state: str | None = None
-    block_state: str | None = None
-    block_updated_at: pd.Timestamp = pd.NaT
-    busy: bool | None = None
-    note: str | None = None
-    read_at: pd.Timestamp = pd.NaT
+#: One venue's wallet facts for one asset on one of its networks: the client's record itself
+#: (``None``: not given; ``network`` is the venue's id — Binance ``network``, Upbit ``net_type``;
+#: ``withdraw_fee`` is flat, in units of the asset; ``read_at`` is when the answer was read).
+NetworkStatus = WalletNetwork
 
 
-def network_status(record: WalletNetwork | NetworkStatus) -> NetworkStatus:
-    """The :class:`NetworkStatus` of a client :class:`~xtoolkit.exchanges._wallet.WalletNetwork`
-    (the same fields; a ``NetworkStatus`` passes through)."""
-    if isinstance(record, NetworkStatus):
-        return record
+def network_status(record: WalletNetwork) -> NetworkStatus:
+    """``record`` checked to be a client :class:`~xtoolkit.exchanges._wallet.WalletNetwork`
+    (research reads the client's records as they are)."""
     if not isinstance(record, WalletNetwork):
         raise InvalidArgument(f"expected a WalletNetwork record, not {type(record).__name__}")
-    return NetworkStatus(**{f.name: getattr(record, f.name) for f in fields(NetworkStatus)})
+    return record
 
 
 @dataclass(frozen=True, slots=True)
