@@ -204,6 +204,38 @@ def test_wallet_information_older_than_max_info_age_is_read_again(box: Sandbox, 
         live.stop()
 
 
+def test_a_failed_wallet_re_read_is_said_in_the_rows(box: Sandbox, keyed: xt.Client) -> None:
+    live = LiveExecutable("BTC", D("0.5"), depth=DEPTH, max_age=3600.0, max_info_age=1.0, min_interval=0.0)
+    live.start(keyed, policy=FAST)
+    try:
+        wait_until(lambda: synced(live), timeout=WAIT, what="every local book synced")
+        first = live.snapshot()["costs_read_at"].iloc[0]
+
+        async def refused(engine: object) -> None:
+            raise xt.errors.PermissionDenied("the key may not read wallets", exchange="upbit")
+
+        live._read_costs = refused  # type: ignore[method-assign,assignment]
+        wait_until(
+            lambda: (pd.Timestamp.now(tz="UTC") - first).total_seconds() > 1.5,
+            what="the wallet information to age past max_info_age",
+        )
+
+        # A book update: the computation finds the routes too old and re-reads them; the
+        # failed re-read prices the same books again, now saying why routes stay unknown.
+        box.market.step(1)
+
+        def said() -> pd.DataFrame:
+            rows = live.frame()
+            return rows[rows["route_reason"].str.contains("the last re-read failed", na=False)]
+
+        wait_until(lambda: len(said()) > 0, timeout=WAIT, what="a row naming the failed re-read")
+        row = said().iloc[-1]
+        assert "PermissionDenied: the key may not read wallets" in row["route_reason"]
+        assert row["route_status"] == "unknown" and pd.isna(row["premium_net_exec_bps"])
+    finally:
+        live.stop()
+
+
 # --- fed by hand: the flags without a network -------------------------------------------------
 
 

@@ -205,6 +205,7 @@ class LiveExecutable(StreamDriven):
         self._capture_due = False
         self._captured_at = -math.inf
         self._rereading = False
+        self._reread_error: str | None = None  # why the last re-read of fees and routes failed
         self._trigger: str | None = None
         self._engine: Engine | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -322,6 +323,7 @@ class LiveExecutable(StreamDriven):
                 reasons[i] = (
                     f"wallet information read {(at - costs.read_at).total_seconds():.0f} s ago "  # type: ignore[union-attr]
                     f"(over max_info_age={self.max_info_age:g} s): being read again"
+                    + (f"; the last re-read failed: {self._reread_error}" if self._reread_error else "")
                 )
         cols.update(
             books_synced=synced,
@@ -468,7 +470,9 @@ class LiveExecutable(StreamDriven):
         async def again() -> None:
             try:
                 self._costs = await self._read_costs(engine)
-            except Exception:
+                self._reread_error = None
+            except Exception as exc:  # said in the rows' route_reason, not only in the log
+                self._reread_error = error_text(exc)
                 log.exception("re-reading fees and routes failed")
             finally:
                 self._rereading = False
