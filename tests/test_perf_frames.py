@@ -248,3 +248,100 @@ def test_folded_text_columns_are_one_chunk_with_the_same_values() -> None:
     same = _contiguous(folded.copy())
     pd.testing.assert_frame_equal(same, folded, check_exact=True)
     assert same["exchange"].array.__arrow_array__().num_chunks == 1
+
+
+TICKER_COLUMNS: dict[str, list[Any]] = {
+    "exchange": ["upbit", "upbit", "upbit"],
+    "symbol": ["BTC/KRW", "ETH/KRW", "BTC/KRW"],
+    "bid": ["1.5", None, 3.0],  # venue text, a hole, a number
+    "ask": [2.0, 4.0, 5.0],
+    "last": [1.5, 3.5, 4.5],
+    "volume_24h": [10, None, 1e-9],
+    "ts": [1_700_000_000_000, 1_700_000_000_001, 1_700_000_000_002],
+    "raw": [{"a": 1}, {}, None],
+}
+
+
+def _same(a: list[Any], b: list[Any]) -> bool:
+    """Equal lists, a missing value (NaN/NaT) equal only to another of the same type."""
+    return len(a) == len(b) and all(
+        (x == y and type(x) is type(y)) or (_missing(x) and _missing(y) and type(x) is type(y))
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def test_typed_columns_read_and_assemble_what_frame_builds() -> None:
+    want = frame("tickers", TICKER_COLUMNS)
+    typed = _frames.typed_columns("tickers", TICKER_COLUMNS)
+    for name in want.columns:
+        assert _same(typed.values(name), want[name].tolist()), name
+    pd.testing.assert_frame_equal(typed.frame(), want, check_exact=True)
+    # Text that is not all str goes the general way, as the frame does.
+    odd = _frames.typed_columns("tickers", {"symbol": ["A/B", 7, None]})
+    assert _same(odd.values("symbol"), frame("tickers", {"symbol": ["A/B", 7, None]})["symbol"].tolist())
+    assert odd.values("symbol")[:2] == ["A/B", "7"]
+    pd.testing.assert_frame_equal(odd.frame(), frame("tickers", {"symbol": ["A/B", 7, None]}))
+
+
+def test_typed_columns_refuse_what_frame_refuses_up_front() -> None:
+    bad = {**TICKER_COLUMNS, "ask": ["not a price", 1.0, 2.0]}
+    with pytest.raises(ValueError):
+        frame("tickers", bad)
+    with pytest.raises(ValueError):  # at once, not when a column is first read
+        _frames.typed_columns("tickers", bad)
+    with pytest.raises(xt.InvalidArgument):
+        _frames.typed_columns("tickers", {"nope": [1]})
+
+
+def test_quotes_from_typed_columns_equal_quotes_from_the_frame() -> None:
+    received = T("2026-01-02", tz="UTC")
+    from_frame = Quotes("upbit", frame("tickers", TICKER_COLUMNS), received)
+    typed = Quotes("upbit", _frames.typed_columns("tickers", TICKER_COLUMNS), received)
+    for sym in ("BTC/KRW", "ETH/KRW", "XRP/KRW"):
+        a, b = from_frame.quote(sym), typed.quote(sym)
+        assert (a is None and b is None) or (a is not None and b is not None and _same(list(a), list(b)))
+    pd.testing.assert_frame_equal(typed.frame, from_frame.frame, check_exact=True)
+    assert typed.frame is typed.frame  # assembled once
+
+
+def _premium_polls(n: int) -> list[dict[str, list[Any]]]:
+    """One-base premium poll columns as poll_premium hands them over (lists, holes included)."""
+    polls = []
+    for i in range(n):
+        stamp = T("2026-01-02 03:04:05", tz="UTC") + pd.Timedelta(seconds=i)
+        failed = i % 5 == 3
+        cols = {name: [None] for name in xt.SCHEMAS["premium"]}
+        cols.update(
+            base=["BTC"],
+            fx_source=["upbit:KRW-USDT"],
+            fx_rate=[None if failed else 1450.0 + i],
+            upbit_mid=[None if failed else 1.5e8 + i],
+            premium_pct=[None if failed else 0.1 * i],
+            upbit_ts=[pd.NaT if failed else stamp],
+            binance_ts=[stamp],
+            fx_ts=[pd.NaT if failed else stamp],
+            stale=[failed],
+            error=["RateLimited: upbit" if failed else None],
+        )
+        polls.append(cols)
+    return polls
+
+
+@pytest.mark.parametrize("polls", [10, 64, 70, 200])
+def test_recorder_buffered_columns_give_the_frames_the_per_poll_path_gave(polls: int) -> None:
+    client = xt.Client(use_env=False, env_file=None)  # never sends: only the buffers are used
+    try:
+        lists = xt.Recorder(client, "premium", bases=["BTC"], max_rows=100)
+        frames = xt.Recorder(client, "premium", bases=["BTC"], max_rows=100)
+        for i, cols in enumerate(_premium_polls(polls)):
+            polled = T("2026-01-02 03:04:06", tz="UTC") + pd.Timedelta(seconds=i)
+            record = lists._record(cols, polled, 0.01 * i)
+            assert isinstance(record, dict)  # kept as lists, no frame per poll
+            lists._append(record, polled, {})
+            frames._append(frames._finish(cols, polled, 0.01 * i), polled, {})
+        got, want = lists.frame, frames.frame
+        assert len(got) == min(polls, 100)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+        assert list(got.dtypes) == [pd.api.types.pandas_dtype(d) for d in xt.SCHEMAS["record_premium"].values()]
+    finally:
+        client.close()

@@ -40,7 +40,7 @@ from xtoolkit._errors import (
     forget_frames,
 )
 from xtoolkit._exit import track as track_for_exit
-from xtoolkit._frames import frame, merge_columns
+from xtoolkit._frames import TypedColumns, frame, merge_columns, typed_columns
 from xtoolkit._hints import candle_window, exchange_as_market, swapped_dash_matches
 from xtoolkit._loop import LoopThread
 from xtoolkit._models import MarketInfo, MarketRef, Symbol
@@ -550,6 +550,22 @@ class AsyncClient:
             quote_volume_24h, change_24h_pct (Binance: rolling 24 h; Upbit: vs the previous
             UTC-day close), ts (UTC); plus raw with ``raw=True``.
         """
+        cols = await self._ticker_columns(markets)
+        return _parsed(None, "tickers", lambda: frame("tickers", cols, raw=raw))
+
+    async def _ticker_arrays(self, markets: MarketLike | Sequence[MarketLike]) -> TypedColumns:
+        """The columns of :meth:`tickers`' frame (without ``raw``), typed but not assembled; a
+        wrong-shaped value raises :class:`MalformedResponse` here, as :meth:`tickers` would."""
+        cols = await self._ticker_columns(markets)
+        return _parsed(None, "tickers", lambda: typed_columns("tickers", cols))
+
+    async def _ticker_columns(self, markets: MarketLike | Sequence[MarketLike]) -> dict[str, list[Any]]:
+        """What :meth:`tickers` builds its frame from: the ``tickers`` columns as lists (``ts`` in
+        epoch milliseconds, ``raw`` the payload per row), rows in the order the markets were given.
+
+        The research fetch layer reads quotes from these directly: a frame it would only read
+        back cost a frame build and five column reads per venue on every premium poll.
+        """
         by_venue = await self._resolve_many(markets)
 
         async def one(exchange: str, refs: list[MarketRef]) -> dict[str, list[Any]]:
@@ -588,7 +604,7 @@ class AsyncClient:
         perm = sorted(range(len(ranks)), key=ranks.__getitem__)
         if perm != list(range(len(ranks))):
             cols = {name: [values[i] for i in perm] for name, values in cols.items()}
-        return _parsed(None, "tickers", lambda: frame("tickers", cols, raw=raw))
+        return cols
 
     async def _gather(self, coros: Any) -> list[Any]:
         return await gather_typed(coros)

@@ -27,6 +27,7 @@ from xtoolkit._errors import InvalidArgument
 __all__ = [
     "RESEARCH_KINDS",
     "SCHEMAS",
+    "TypedColumns",
     "coerce",
     "conform",
     "empty_columns",
@@ -34,6 +35,7 @@ __all__ = [
     "merge_columns",
     "register",
     "schema",
+    "typed_columns",
 ]
 
 STR = "str"
@@ -516,6 +518,61 @@ def _assemble(data: dict[str, Any], n: int) -> pd.DataFrame:
     )
 
 
+class TypedColumns:
+    """A frame's columns converted to their final arrays, not yet assembled into a frame.
+
+    For code that reads a few columns of a frame it would otherwise build only to read back
+    (research reads five ticker columns on every premium poll): :meth:`values` gives what
+    ``frame()[name].tolist()`` would, and :meth:`frame` assembles the same frame when it is
+    wanted after all. Every column that can refuse its values (numbers, times) is converted up
+    front, so a wrong-shaped answer fails where :func:`frame` would; text columns, which take
+    any value, are converted on first use.
+    """
+
+    __slots__ = ("_arrays", "_spec", "_text", "n")
+
+    def __init__(self, spec: dict[str, str], columns: Mapping[str, Sequence[Any]], n: int) -> None:
+        self._spec = spec
+        self.n = n
+        self._text = {name: columns.get(name, []) for name, dtype in spec.items() if dtype == STR}
+        self._arrays: dict[str, Any] = {
+            name: _column(columns.get(name, []), dtype, n) for name, dtype in spec.items() if dtype != STR
+        }
+
+    def array(self, name: str) -> Any:
+        """Column ``name`` as the array the frame holds (a text column is converted once)."""
+        found = self._arrays.get(name)
+        if found is None:
+            found = self._arrays[name] = _column(self._text.pop(name), self._spec[name], self.n)
+        return found
+
+    def values(self, name: str) -> list[Any]:
+        """Column ``name`` as ``frame()[name].tolist()`` would give it."""
+        text = self._text.get(name)
+        if text is not None and len(text) == self.n and all(type(v) is str for v in text):
+            return list(text)  # what the Arrow text column's tolist() gives, without building it
+        return self.array(name).tolist()
+
+    def frame(self) -> pd.DataFrame:
+        """The frame of these columns (built around the arrays, not copying them)."""
+        return _assemble({name: self.array(name) for name in self._spec}, self.n)
+
+
+def typed_columns(kind: str | Mapping[str, str], columns: Mapping[str, Sequence[Any]]) -> TypedColumns:
+    """``kind``'s columns from column lists, each converted to its dtype (see :func:`frame`).
+
+    Raises what :func:`frame` raises: ``InvalidArgument`` for a column the kind does not have
+    (``raw`` is let through and left out), numpy's/pandas' errors for values that do not convert.
+    """
+    spec = schema(kind) if isinstance(kind, str) else dict(kind)
+    unknown = set(columns) - set(spec) - {"raw"}
+    if unknown:
+        name = kind if isinstance(kind, str) else "this frame"
+        raise InvalidArgument(f"{name} has no columns {sorted(unknown)}")
+    n = max((len(v) for v in columns.values()), default=0)
+    return TypedColumns(spec, columns, n)
+
+
 def frame(
     kind: str | Mapping[str, str],
     columns: Mapping[str, Sequence[Any]] | None = None,
@@ -529,16 +586,10 @@ def frame(
     not have raises ``InvalidArgument`` (a dropped column would be a silent loss) — except
     ``raw``, the venue payload per row, appended as an object column when ``raw=True``.
     """
-    spec = schema(kind) if isinstance(kind, str) else dict(kind)
     columns = columns or {}
-    unknown = set(columns) - set(spec) - {"raw"}
-    if unknown:
-        name = kind if isinstance(kind, str) else "this frame"
-        raise InvalidArgument(f"{name} has no columns {sorted(unknown)}")
-    n = max((len(v) for v in columns.values()), default=0)
-    data = {name: _column(columns.get(name, []), dtype, n) for name, dtype in spec.items()}
-    df = _assemble(data, n)
+    df = typed_columns(kind, columns).frame()
     if raw:
+        n = len(df)
         values = columns.get("raw", [None] * n)
         df["raw"] = pd.Series(list(values), dtype=object, index=df.index)
     return df

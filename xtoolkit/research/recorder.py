@@ -34,7 +34,7 @@ import pandas as pd
 
 from xtoolkit._client import AsyncClient, Client
 from xtoolkit._errors import InvalidArgument
-from xtoolkit._frames import conform, frame, schema
+from xtoolkit._frames import conform, frame, merge_columns, schema
 from xtoolkit._fx import FxLike, parse_fx
 from xtoolkit._models import Symbol
 from xtoolkit._premium import PREMIUM_VENUES
@@ -218,10 +218,11 @@ class Recorder:
                 if format == "csv"
                 else ParquetSink(self.path, self.kind, float(flush_every))
             )
-        # Recent polls wait as small frames; every _COMPACT_EVERY polls they are folded into one
-        # frame trimmed to max_rows. One-row frames cost ~26 KiB each (pandas overhead), the
-        # folded frame ~220 bytes a row: this keeps a day of 1 s polls near 20 MB, not 2 GB.
-        self._polls: collections.deque[pd.DataFrame] = collections.deque()
+        # Recent polls wait as their column lists (premium) or small frames (tickers); every
+        # _COMPACT_EVERY polls they are folded into one frame trimmed to max_rows. A one-row
+        # frame costs ~26 KiB (pandas overhead) and a frame build per poll; the folded frame
+        # ~220 bytes a row: this keeps a day of 1 s polls near 20 MB, not 2 GB.
+        self._polls: collections.deque[pd.DataFrame | dict[str, list[Any]]] = collections.deque()
         self._kept: pd.DataFrame | None = None
         self._errors: collections.deque[dict[str, Any]] = collections.deque(maxlen=10_000)
         self._lock = threading.Lock()
@@ -239,11 +240,28 @@ class Recorder:
     def frame(self) -> pd.DataFrame:
         """The most recent ``max_rows`` recorded rows (a copy)."""
         with self._lock:
-            parts = ([self._kept] if self._kept is not None else []) + list(self._polls)
+            kept, pending = self._kept, list(self._polls)
+        parts = ([kept] if kept is not None else []) + self._frames_of(pending)
         if not parts:
             return frame(self.kind)
         df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy()
         return df.tail(self.max_rows).reset_index(drop=True)
+
+    def _frames_of(self, polls: Sequence[pd.DataFrame | dict[str, list[Any]]]) -> list[pd.DataFrame]:
+        """Held polls as frames: each run of column-list polls becomes one frame."""
+        out: list[pd.DataFrame] = []
+        run: list[dict[str, list[Any]]] = []
+        for poll in polls:
+            if isinstance(poll, pd.DataFrame):
+                if run:
+                    out.append(frame(self.kind, merge_columns(run, self.kind)))
+                    run = []
+                out.append(poll)
+            else:
+                run.append(poll)
+        if run:
+            out.append(frame(self.kind, merge_columns(run, self.kind)))
+        return out
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -317,13 +335,21 @@ class Recorder:
     ) -> pd.DataFrame:
         """The poll's rows in the record schema, stamped with ``poll_ts``/``lag_s``/``error_type``
         (premium rows get ``exchange`` ``"upbit-binance"`` and the base as ``symbol``)."""
+        record = self._record(rows, polled, lag)
+        return record if isinstance(record, pd.DataFrame) else frame(self.kind, record)
+
+    def _record(
+        self, rows: pd.DataFrame | dict[str, list[Any]], polled: pd.Timestamp, lag: float
+    ) -> pd.DataFrame | dict[str, Any]:
+        """What :meth:`_finish` makes a frame of: a frame when the rows need conforming, else the
+        record columns as they are (lists, or typed arrays the frame build copies, not coerces)
+        — the loop keeps those and builds one frame per :data:`_COMPACT_EVERY` polls."""
         spec = schema(self.kind)
         if isinstance(rows, pd.DataFrame) and not set(rows.columns) <= set(spec):
             rows = conform(rows.assign(poll_ts=polled, lag_s=lag), self.kind)
             rows["error_type"] = pd.array([error_type(e) for e in rows["error"]], dtype="str")
             return rows
-        # One frame build from the columns as they are (lists, or typed arrays that are copied,
-        # not coerced): no assign copies, no conform pass — this runs on every poll.
+        # No assign copies, no conform pass — this runs on every poll.
         if isinstance(rows, pd.DataFrame):
             n = len(rows)
             cols: dict[str, Any] = {name: rows[name] for name in rows.columns}
@@ -338,17 +364,26 @@ class Recorder:
         cols["poll_ts"] = [polled] * n
         cols["lag_s"] = [lag] * n
         cols["error_type"] = [error_type(e) for e in errors]
-        return frame(self.kind, cols)
+        return cols
 
-    def _append(self, rows: pd.DataFrame, venue_errors: dict[str, BaseException]) -> None:
+    def _append(
+        self,
+        rows: pd.DataFrame | dict[str, list[Any]],
+        polled: pd.Timestamp,
+        venue_errors: dict[str, BaseException],
+    ) -> None:
+        # Column lists are kept as they are only when every column is a plain list: a typed
+        # array (a column of a frame) is folded as a frame of its own, never re-read as a list.
+        if not isinstance(rows, pd.DataFrame) and not all(type(v) is list for v in rows.values()):
+            rows = frame(self.kind, rows)
         with self._lock:
             self._polls.append(rows)
             if len(self._polls) >= _COMPACT_EVERY:
-                parts = ([self._kept] if self._kept is not None else []) + list(self._polls)
+                parts = ([self._kept] if self._kept is not None else []) + self._frames_of(self._polls)
                 kept = pd.concat(parts, ignore_index=True).tail(self.max_rows).reset_index(drop=True)
                 self._kept = _contiguous(kept)
                 self._polls.clear()
-            stamp = rows["poll_ts"].iloc[0] if len(rows) else now_utc()
+            stamp = polled
             for ex, exc in venue_errors.items():
                 self._errors.append(
                     {
@@ -382,9 +417,10 @@ class Recorder:
                     rows, venue_errors = self._gap(exc), {getattr(exc, "exchange", None) or "all": exc}
                 polled = now_utc()
                 lag = max(0.0, (polled - scheduled).total_seconds())
-                rows = self._finish(rows, polled, lag)
-                self._append(rows, venue_errors)
+                record = self._record(rows, polled, lag)
+                self._append(record, polled, venue_errors)
                 if self._sink is not None:
+                    rows = record if isinstance(record, pd.DataFrame) else frame(self.kind, record)
                     # A cancel (stop()) must not abandon a write queued on the thread: the rows
                     # are already in `frame`, so they must reach the sink before close(). Shield
                     # the write and let the finally below wait for it.
