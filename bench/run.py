@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     log("import time (fresh processes)")
     probe_results["import_time"] = probes.import_time(runs=5 if args.quick else 9)
     log("24 h of premium rows (fresh process)")
-    probe_results["premium_memory"] = probes.premium_memory(86_400, polls=2_000 if args.quick else 5_000)
+    probe_results["premium_memory"] = probes.premium_memory(86_400)
     log("stream latency (bench/stream_latency.py, when xtoolkit.stream exists)")
     probe_results["stream"] = probes.stream_latency(quick=args.quick)
     summaries = {k: summarize(v) for k, v in measurements.times.items()}

@@ -1,13 +1,10 @@
 """Child process: memory of 24 hours of 1-second premium rows.
 
-Run by :func:`benchlib.probes.premium_memory` as ``python child_premium_rss.py ROWS POLLS``;
-prints one JSON object with
-
-* ``frame_bytes`` — ``df.memory_usage(deep=True)`` of ``ROWS`` rows in the Recorder's premium
-  frame schema (``record_premium``), built in one piece;
-* ``recorder_*`` — what a :class:`~xtoolkit.Recorder` actually holds: ``POLLS`` one-base polls
-  pushed through its own per-poll path (``_finish`` then ``_append``, exactly what each tick
-  does after the network answer), measured as VmRSS growth and extrapolated per poll.
+Run by :func:`benchlib.probes.premium_memory` as ``python child_premium_rss.py ROWS``;
+prints one JSON object with ``frame_bytes`` — ``df.memory_usage(deep=True)`` of ``ROWS`` rows
+in the Recorder's premium frame schema (``record_premium``), built in one piece — and the RSS
+that building it added. What a running Recorder holds is measured on a real run
+(``child_recorder.py``), not extrapolated from here.
 """
 
 from __future__ import annotations
@@ -15,12 +12,10 @@ from __future__ import annotations
 import gc
 import json
 import sys
-import time
 
 import numpy as np
 import pandas as pd
 
-import xtoolkit as xt
 from xtoolkit.research.schemas import build
 
 T0 = pd.Timestamp("2026-01-01", tz="UTC")
@@ -71,41 +66,8 @@ def day_frame(rows: int) -> pd.DataFrame:
     )
 
 
-def recorder_polls(polls: int) -> dict[str, float]:
-    """Push ``polls`` one-base polls through a Recorder's own per-poll path; VmRSS growth.
-
-    Each poll's row is built the way ``Recorder._poll`` builds it (the ``premium`` frame of one
-    base, then ``exchange``/``symbol``), then ``_finish`` and ``_append`` run as on every tick.
-    """
-    client = xt.Client(use_env=False, env_file=None)  # never sends: only the Recorder's memory is used
-    rec = xt.Recorder(client, "premium", bases=["BTC"], every=1.0, max_rows=100_000)
-    source = day_frame(polls)
-    names = [c for c in build("premium").columns]
-    values = {c: source[c].tolist() for c in names}
-    del source
-    gc.collect()
-    before = rss()
-    t0 = time.perf_counter()
-    for i in range(polls):
-        row = build("premium", {c: [values[c][i]] for c in names})
-        row = row.assign(exchange="upbit-binance", symbol=row["base"])
-        rec._append(rec._finish(row, T0 + pd.Timedelta(seconds=i), 0.01), {})
-    elapsed = time.perf_counter() - t0
-    gc.collect()
-    after = rss()
-    held = len(rec.frame)
-    client.close()
-    return {
-        "polls": polls,
-        "rows_held": held,
-        "rss_added": after - before,
-        "bytes_per_poll": (after - before) / polls,
-        "us_per_poll": elapsed / polls * 1e6,
-    }
-
-
 def main() -> None:
-    rows, polls = int(sys.argv[1]), int(sys.argv[2])
+    rows = int(sys.argv[1])
     gc.collect()
     before = rss()
     df = day_frame(rows)
@@ -118,7 +80,6 @@ def main() -> None:
         "columns": len(df.columns),
     }
     del df
-    result["recorder"] = recorder_polls(polls)
     print(json.dumps(result))
 
 

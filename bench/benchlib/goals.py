@@ -308,12 +308,15 @@ def _probes(probes: Mapping[str, Any]) -> list[Goal]:
                 "Recorder poll ≤ 2 ms of CPU, one base",
                 f"a real Recorder run, {rr['polls']:,} polls (premium, one base, replay proxy)",
                 f"≤ {RECORDER_POLL_CPU_MS:.0f} ms",
-                f"{rr['cpu_ms_per_poll']:.2f} ms of process CPU per poll",
+                f"{rr['cpu_ms_per_poll']:.2f} ms of process CPU per poll (the same three requests in a "
+                f"bare aiohttp loop: {rr['bare_requests_cpu_ms_per_poll']:.2f} ms)",
                 bool(rr["cpu_ms_per_poll"] <= RECORDER_POLL_CPU_MS),
                 ""
                 if rr["cpu_ms_per_poll"] <= RECORDER_POLL_CPU_MS
-                else "three HTTP requests through aiohttp plus four small frames (two tickers, the "
-                "premium, the record row) at ~0.1-0.2 ms each on this shared machine",
+                else f"the three requests alone take {rr['bare_requests_cpu_ms_per_poll']:.2f} ms of it "
+                "(aiohttp); the rest is the poll's own Python (ticker columns, legs, the premium row, "
+                "the record lists) — what would close it: those in fewer Python steps, or fewer "
+                "requests (Upbit's ticker + book top is two)",
             )
         )
         growth = rr["rss_growth_after_bound_bytes"]

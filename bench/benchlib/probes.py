@@ -3,7 +3,7 @@
 * :func:`import_time` — ``import xtoolkit`` vs ``import pandas, aiohttp`` in fresh
   interpreters, alternated, medians; plus the heaviest imports ``-X importtime`` names.
 * :func:`markets_memory` — VmRSS added by ``client.markets()`` for both venues (child process).
-* :func:`premium_memory` — 24 h of 1 s premium rows: the frame, and what a Recorder holds.
+* :func:`premium_memory` — 24 h of 1 s premium rows in one frame.
 * :func:`exchange_switch` — ``ExchangeManager.use`` alone, and switch + first call.
 * :func:`facade_hop` — the blocking ``Client``'s own cost: a round trip to its loop thread.
 * :func:`server_request_counts` — requests per venue of ``compare``/``premium`` for 20 bases,
@@ -182,12 +182,9 @@ def recorder_run(url: str, polls: int = 3600, every: float = 0.002, max_rows: in
     return r
 
 
-def premium_memory(rows: int = 86_400, polls: int = 10_000) -> dict[str, Any]:
-    """24 h of 1 s premium rows: one frame, and a Recorder's per-poll retention (extrapolated)."""
-    r = _child("child_premium_rss.py", str(rows), str(polls))
-    rec = r["recorder"]
-    r["recorder_projected_bytes"] = rec["bytes_per_poll"] * rows
-    return r
+def premium_memory(rows: int = 86_400) -> dict[str, Any]:
+    """24 h of 1 s premium rows in one frame (what a running Recorder holds: :func:`recorder_run`)."""
+    return _child("child_premium_rss.py", str(rows))
 
 
 def exchange_switch(client: xt.Client, pacer: Pacer, reps: int) -> dict[str, Any]:
