@@ -1226,6 +1226,7 @@ for _name in (
     "market_info",
     "resolve",
     "tickers",
+    "_ticker_arrays",  # research's tickers: the same error contract as tickers()
     "orderbook",
     "trades",
     "candles",
