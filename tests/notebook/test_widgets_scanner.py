@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 import xtoolkit as xt
+from clockpins import PINNED
 
 pytest.importorskip("ipywidgets")
 pytest.importorskip("anywidget")
@@ -19,7 +20,10 @@ from xtoolkit.widgets import Dashboard, ScannerPanel
 def box() -> Iterator[Any]:
     from xtoolkit.sandbox import Sandbox
 
-    with Sandbox(seed=7, freeze=True) as sandbox:
+    # Pinned: which coins rank top changes with the sandbox's clock, and some of them have no
+    # open transfer route (no net figure) — on an unpinned sandbox the first assertion below
+    # failed at some hours of the day (at 2026-12-03 09:00 UTC it ranks ARB and SUI, both closed).
+    with Sandbox(seed=7, freeze=True, now=PINNED) as sandbox:
         yield sandbox
 
 
