@@ -64,17 +64,25 @@ async def test_malformed_garbles_the_next_frames(box: Sandbox, http: aiohttp.Cli
             json.loads(bad.data)
 
 
+#: How long the stall test silences the stream (long enough that a slow set-up leaves a window).
+STALL_S = 2.5
+
+
 async def test_stall_silences_data_and_pings_then_resumes(box: Sandbox, http: aiohttp.ClientSession) -> None:
     before = peers(box, "binance")
     async with http.ws_connect(box.ws_urls["binance"] + "/ws/btcusdt@bookTicker", autoping=False) as ws:
         await registered(box, "binance", before)
-        box.faults.ws_stall("binance", 1.0)
+        box.faults.ws_stall("binance", STALL_S)
         t0 = time.monotonic()
         await step(box)
         await ws.ping()
+        # Listen only while the stall surely holds: the set-up above took 0.3 s+ on a loaded
+        # machine once, and a fixed 0.7 s listen against a 1 s stall then heard it resume.
+        quiet = STALL_S - (time.monotonic() - t0) - 0.5
+        assert quiet > 0.2, f"the set-up took {time.monotonic() - t0:.2f} s of the {STALL_S} s stall"
         with pytest.raises(TimeoutError):
-            await ws.receive(timeout=0.7)  # no data, no server ping, no pong
-        await asyncio.sleep(max(0.0, 1.05 - (time.monotonic() - t0)))
+            await ws.receive(timeout=min(quiet, 1.0))  # no data, no server ping, no pong
+        await asyncio.sleep(max(0.0, STALL_S + 0.05 - (time.monotonic() - t0)))
         await step(box)
         async with asyncio.timeout(TIMEOUT):
             msg = await ws.receive()
