@@ -96,19 +96,31 @@ def _proxy(pairs: list[tuple[str, str]]) -> CIMultiDictProxy[str]:
 
 @pytest.mark.parametrize("name", ["X-MBX-USED-WEIGHT-1M", "x-mbx-used-weight-1m", "X-Mbx-Used-Weight-1m"])
 def test_binance_usage_reads_its_headers_in_any_case(name: str) -> None:
-    usage = BinanceAdapter().usage(_proxy([("Content-Type", "application/json"), (name, "42")]))
+    depth = BinanceAdapter.endpoints["depth"]
+    usage = BinanceAdapter().usage(_proxy([("Content-Type", "application/json"), (name, "42")]), depth)
     assert [(u.group, u.used) for u in usage] == [("weight", 42)]
-    both = BinanceAdapter().usage(_proxy([(name, "7"), ("x-mbx-order-count-10s", "3")]))
+    both = BinanceAdapter().usage(_proxy([(name, "7"), ("x-mbx-order-count-10s", "3")]), depth)
     assert sorted((u.group, u.used) for u in both) == [("orders", 3), ("weight", 7)]
-    assert BinanceAdapter().usage(_proxy([(name, "not a number")])) == []
+    assert BinanceAdapter().usage(_proxy([(name, "not a number")]), depth) == []
+
+
+@pytest.mark.parametrize("name", ["X-SAPI-USED-IP-WEIGHT-1M", "x-sapi-used-uid-weight-1m"])
+def test_binance_sapi_usage_counts_for_the_endpoint_that_answered(name: str) -> None:
+    """A /sapi answer's usage header is that endpoint's own budget (spec §10.1), never /api's."""
+    getall = BinanceAdapter.endpoints["capital_config"]
+    usage = BinanceAdapter().usage(_proxy([(name, "30")]), getall)
+    assert [(u.group, u.used) for u in usage] == [("sapi_capital_config", 30)]
+    # The same header on an /api answer is not the venue's (it never sends one there): ignored.
+    assert BinanceAdapter().usage(_proxy([(name, "30")]), BinanceAdapter.endpoints["depth"]) == []
 
 
 @pytest.mark.parametrize("name", ["Remaining-Req", "remaining-req", "REMAINING-REQ"])
 def test_upbit_usage_reads_remaining_req_in_any_case(name: str) -> None:
-    usage = UpbitAdapter().usage(_proxy([(name, "group=orderbook; min=600; sec=7")]))
+    book = UpbitAdapter.endpoints["orderbook"]
+    usage = UpbitAdapter().usage(_proxy([(name, "group=orderbook; min=600; sec=7")]), book)
     assert [(u.group, u.remaining) for u in usage] == [("orderbook", 7)]
-    assert UpbitAdapter().usage(_proxy([(name, "garbage")])) == []
-    assert UpbitAdapter().usage(_proxy([("Content-Type", "application/json")])) == []
+    assert UpbitAdapter().usage(_proxy([(name, "garbage")]), book) == []
+    assert UpbitAdapter().usage(_proxy([("Content-Type", "application/json")]), book) == []
 
 
 def test_import_leaves_the_order_machinery_and_difflib_unloaded() -> None:

@@ -106,6 +106,32 @@ async def test_429_beyond_max_wait_raises_rate_limited(server: ScriptedServer) -
     assert server.count("/api/v3/depth") == 1
 
 
+async def test_a_sapi_429_holds_only_its_own_endpoint(server: ScriptedServer) -> None:
+    """Each /sapi endpoint has its own budget, apart from /api's weight (spec §10.1): a wallet
+    read's 429 must not hold market data or the account for its Retry-After."""
+    server.script(
+        "GET",
+        "/sapi/v1/capital/config/getall",
+        Reply(
+            429, example("binance", "error_-1003"), {"Retry-After": "20", "X-SAPI-USED-IP-WEIGHT-1M": "12010"}
+        ),
+    )
+    async with client(server, max_wait=5) as ac:
+        with pytest.raises(xt.RateLimited) as info:
+            await ac.networks(exchange="binance")
+        assert info.value.retry_after == 20 and info.value.status == 429
+        gate = ac.venue("binance").gate
+        assert gate.used("sapi_capital_config") == 12010 and gate.used("weight") < 12010
+        # A venue-wide 20 s pause would refuse these at once (20 s > max_wait): they go out.
+        book = await ac.orderbook("binance:BTC/USDT", depth=5)
+        balances = await ac.balances("binance")
+        assert len(book) == 10 and not balances.empty
+        # The endpoint that was told to wait is held: refused here, nothing sent.
+        with pytest.raises(xt.RateLimited, match="sapi_capital_config"):
+            await ac.networks(exchange="binance")
+    assert server.count("/sapi/v1/capital/config/getall") == 1
+
+
 async def test_418_opens_breaker_and_nothing_leaves_during_ban(server: ScriptedServer) -> None:
     until_ms = int(time.time() * 1000) + 120_000
     body = {
@@ -312,6 +338,22 @@ async def test_gate_header_correction_and_max_wait() -> None:
     with pytest.raises(xt.RateLimited):
         await gate.acquire("w", 1, max_wait=1)
     await gate.acquire("w", 1, max_wait=1, enforce=False)  # counted, not waited for
+
+
+async def test_gate_pause_of_an_isolated_group_holds_that_group_only() -> None:
+    gate = Gate("x", {"api": RateLimit("api", 100, 60.0), "own": RateLimit("own", 100, 60.0, isolated=True)})
+    gate.pause(30, "own")
+    with pytest.raises(xt.RateLimited):
+        await gate.acquire("own", 1, max_wait=1)
+    with pytest.raises(xt.RateLimited):  # a pause holds even what is only counted
+        await gate.acquire("own", 1, max_wait=1, enforce=False)
+    await gate.acquire("api", 1, max_wait=1)
+    # A 429 of a shared group (or of no group) holds the whole venue, isolated groups too.
+    gate.pause(30, "api")
+    for group in ("api", "own", None):
+        with pytest.raises(xt.RateLimited):
+            await gate.acquire(group or "unlisted", 1, max_wait=1)
+    assert gate.waited == 0.0
 
 
 async def test_concurrent_calls_share_one_session(server: ScriptedServer) -> None:

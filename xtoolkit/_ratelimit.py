@@ -4,7 +4,8 @@ A :class:`Gate` exists once per (exchange, host) in the whole process, so re-run
 notebook cell that builds a client cannot reset the budget. Each limit group is a rolling
 window of costs: a burst that fits the venue's budget passes with no delay at all; only a
 request that would exceed it waits — exactly until enough of the window has rolled off.
-A 429 pauses the venue until its ``Retry-After``; a 418 opens a breaker: until the ban ends
+A 429 pauses the venue until its ``Retry-After`` (only its own group where the venue keeps that
+budget apart: ``RateLimit.isolated``); a 418 opens a breaker: until the ban ends
 no request for that venue leaves the process.
 
 State is guarded by a ``threading.Lock`` (clients on different event loops share a gate) and
@@ -78,7 +79,10 @@ class Gate:
         self.exchange = exchange
         self._lock = threading.Lock()
         self._windows = {g: _Window(rl.limit, rl.window) for g, rl in limits.items()}
+        self._isolated = frozenset(g for g, rl in limits.items() if rl.isolated)
         self.paused_until = 0.0
+        #: 429 pauses of isolated groups (epoch seconds), which hold nothing else.
+        self.group_paused_until: dict[str, float] = {}
         self.banned_until = 0.0
         self.waited = 0.0  # total seconds spent waiting for budget (observability)
 
@@ -96,6 +100,8 @@ class Gate:
 
     def _delay(self, group: str, cost: int, now: float, enforce: bool) -> float:
         pause = max(0.0, self.paused_until - now)
+        if self.group_paused_until:
+            pause = max(pause, self.group_paused_until.get(group, 0.0) - now)
         w = self._windows.get(group)
         if w is None or not enforce:
             return pause
@@ -140,8 +146,9 @@ class Gate:
                 elif u.remaining is not None:
                     w.correct(max(0, w.limit - u.remaining), now)
 
-    def pause(self, seconds: float | None) -> None:
-        """A 429: hold every request to this venue for ``seconds`` (1 s when not told).
+    def pause(self, seconds: float | None, group: str | None = None) -> None:
+        """A 429 answered to a request of ``group``: hold every request to this venue for
+        ``seconds`` (1 s when not told) — or only that group's, when its budget is isolated.
 
         Non-finite or non-positive values count as "not told"; at most :data:`MAX_PAUSE`.
         """
@@ -149,7 +156,11 @@ class Gate:
             seconds = 1.0
         seconds = min(seconds, MAX_PAUSE)
         with self._lock:
-            self.paused_until = max(self.paused_until, time.time() + seconds)
+            until = time.time() + seconds
+            if group in self._isolated:
+                self.group_paused_until[group] = max(self.group_paused_until.get(group, 0.0), until)
+            else:
+                self.paused_until = max(self.paused_until, until)
 
     def ban(self, until: float | None) -> None:
         """A 418: open the breaker until ``until`` (epoch seconds; 2 minutes when not told).

@@ -421,7 +421,7 @@ class Transport:
         del outcome
         elapsed = (time.perf_counter() - started) * 1000
         received_ms = int(time.time() * 1000)
-        venue.gate.observe(adapter.usage(headers))
+        venue.gate.observe(adapter.usage(headers, endpoint))
         log.debug(
             "%s %s %s -> %d in %.1f ms (cost %d)",
             venue.name,
@@ -468,7 +468,7 @@ class Transport:
             if isinstance(err, IpBanned):
                 err.until = venue.gate.banned_until
         elif status == 429 or isinstance(err, RateLimited):
-            venue.gate.pause(getattr(err, "retry_after", None))
+            venue.gate.pause(getattr(err, "retry_after", None), endpoint.group)
         if isinstance(err, ExchangeUnavailable) and not err.message:
             err.message = f"HTTP {status}"
         del body, headers, payload

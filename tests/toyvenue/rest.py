@@ -46,7 +46,7 @@ class ToyAdapter:
         query = urlencode([(k, param_text(v)) for k, v in call.params.items() if v is not None])
         return Request(NAME, ep, ep.method, ep.path, query, None, {}, ep.cost(call.params))
 
-    def usage(self, headers: Mapping[str, str]) -> list[Usage]:
+    def usage(self, headers: Mapping[str, str], endpoint: Endpoint) -> list[Usage]:
         return []
 
     def error(

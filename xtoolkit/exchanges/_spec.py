@@ -53,11 +53,16 @@ class Endpoint:
 
 @dataclass(frozen=True, slots=True)
 class RateLimit:
-    """A budget: ``limit`` units per rolling ``window`` seconds for one limit group."""
+    """A budget: ``limit`` units per rolling ``window`` seconds for one limit group.
+
+    ``isolated``: the venue keeps this group's budget apart from every other (Binance's
+    ``/sapi`` endpoints, spec §10.1), so its 429 holds only this group, not the venue.
+    """
 
     group: str
     limit: int
     window: float
+    isolated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +116,10 @@ class Adapter(Protocol):
         public one (nothing public needs one)."""
         ...
 
-    def usage(self, headers: Mapping[str, str]) -> list[Usage]:
-        """The venue's usage report; ``headers`` is case-insensitive (aiohttp's
-        ``CIMultiDictProxy``), so the few names needed are read directly, never scanned."""
+    def usage(self, headers: Mapping[str, str], endpoint: Endpoint) -> list[Usage]:
+        """The venue's usage report for an answer from ``endpoint``; ``headers`` is
+        case-insensitive (aiohttp's ``CIMultiDictProxy``), so the few names needed are read
+        directly, never scanned."""
         ...
 
     def error(

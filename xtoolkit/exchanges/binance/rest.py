@@ -126,13 +126,16 @@ ENDPOINTS: dict[str, Endpoint] = {
 RATE_LIMITS: dict[str, RateLimit] = {
     "weight": RateLimit("weight", 6000, 60.0),
     "orders": RateLimit("orders", 100, 10.0),
-    "sapi_capital_config": RateLimit("sapi_capital_config", 12_000, 60.0),
+    # Each /sapi endpoint has its own IP budget and its 429 leaves /api alone (spec §10.1).
+    "sapi_capital_config": RateLimit("sapi_capital_config", 12_000, 60.0, isolated=True),
 }
 
 _USAGE_HEADERS: dict[str, str] = {
     "x-mbx-used-weight-1m": "weight",
     "x-mbx-order-count-10s": "orders",
 }
+#: A /sapi answer reports its own endpoint's budget, under these names (spec §10.1).
+_SAPI_USAGE_HEADERS = ("x-sapi-used-ip-weight-1m", "x-sapi-used-uid-weight-1m")
 
 #: Venue error code -> exception class. ``-1013``/``-2010`` are refined by message below.
 ERRORS: dict[int, type[XtoolkitError]] = {
@@ -294,12 +297,17 @@ class BinanceAdapter:
             query = encode(pairs)
         return Request(NAME, ep, ep.method, ep.path, query, None, headers, ep.cost(call.params))
 
-    def usage(self, headers: Mapping[str, str]) -> list[Usage]:
+    def usage(self, headers: Mapping[str, str], endpoint: Endpoint) -> list[Usage]:
         out = []
         for name, group in _USAGE_HEADERS.items():
             value = headers.get(name)
             if value is not None and value.strip().isdigit():
                 out.append(Usage(group, used=int(value)))
+        if endpoint.path.startswith("/sapi/"):
+            for name in _SAPI_USAGE_HEADERS:
+                value = headers.get(name)
+                if value is not None and value.strip().isdigit():
+                    out.append(Usage(endpoint.group, used=int(value)))
         return out
 
     def error(

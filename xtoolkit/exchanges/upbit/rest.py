@@ -247,7 +247,8 @@ class UpbitAdapter:
             headers["Authorization"] = f"Bearer {jwt_token(credentials, nonce, hashed or None)}"
         return Request(NAME, ep, ep.method, path, query, body, headers, ep.cost(call.params))
 
-    def usage(self, headers: Mapping[str, str]) -> list[Usage]:
+    def usage(self, headers: Mapping[str, str], endpoint: Endpoint) -> list[Usage]:
+        # Remaining-Req names its group itself (the endpoint's, by the venue's own table).
         value = headers.get("Remaining-Req")
         m = _REMAINING.search(value) if value is not None else None
         return [Usage(m.group(1), remaining=int(m.group(3)))] if m else []
