@@ -110,6 +110,22 @@ def test_candles_of_a_calendar_window_on_a_pinned_sandbox() -> None:
     assert len(old) == 24 and (old.volume > 0).all()
 
 
+def test_latest_candles_count_back_from_the_venue_clock_once_it_is_known() -> None:
+    """Without ``start``/``end``, "the last N candles" and "still forming" are the venue's:
+    once the client has measured Binance's clock (its signed calls do), a pinned sandbox's
+    past is its now, not this machine's date."""
+    with (
+        Sandbox(seed=7, freeze=True, now=PINNED) as pinned,
+        xt.Client(**pinned.connect_kwargs(), use_env=False) as c,
+    ):
+        c.balances("binance")  # signed: the client syncs with the venue's clock first
+        latest = c.candles("binance:BTC/USDT", interval="1h", limit=3, progress=False)
+        forming = pd.Timestamp(pinned.now).floor("1h")
+    hour = pd.Timedelta(hours=1)
+    assert latest.open_time.tolist() == [forming - 2 * hour, forming - hour, forming]
+    assert latest.is_closed.tolist() == [True, True, False]
+
+
 def test_candles_gaps_are_absent_not_zero(client: xt.Client) -> None:
     sparse = client.candles("upbit:MED/KRW", interval="1m", limit=300, progress=False)
     assert 0 < len(sparse) < 300  # no trades, no candle — never a made-up zero row

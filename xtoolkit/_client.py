@@ -728,7 +728,9 @@ class AsyncClient:
         if limit is not None and (not isinstance(limit, int) or limit < 1):
             raise InvalidArgument(f"limit must be a positive int, not {limit!r}")
         step_ms = adapter.interval_seconds(interval) * 1000
-        now_ms = int(time.time() * 1000)
+        # "Now" is the venue's: this machine's clock plus the offset measured when the client
+        # last synced with the venue (Binance, on its signed calls); this machine's until then.
+        now_ms = venue.clock.now_ms()
         end_ms = _to_ms(end, "end")
         start_ms = _to_ms(start, "start")
         horizon = end_ms if end_ms is not None else now_ms + step_ms
@@ -786,6 +788,7 @@ class AsyncClient:
                 start_ms,
                 end_ms,
                 limit,
+                now_ms,
             ),
         )
 
@@ -1154,6 +1157,7 @@ def _finish_candles(
     start_ms: int,
     end_ms: int | None,
     limit: int | None,
+    now_ms: int,
 ) -> pd.DataFrame:
     if df.empty:
         return df
@@ -1168,7 +1172,7 @@ def _finish_candles(
         offset = pd.DateOffset(months=1) if interval == "1M" else pd.Timedelta(milliseconds=step_ms)
         derived = (df["open_time"] + offset - pd.Timedelta(milliseconds=1)).astype(df["close_time"].dtype)
         df = df.assign(close_time=df["close_time"].fillna(derived))
-    now = pd.Timestamp.now(tz="UTC")
+    now = pd.Timestamp(now_ms, unit="ms", tz="UTC")
     df = df.assign(is_closed=(df["close_time"] < now).to_numpy(dtype=bool))
     if limit is not None:
         df = df.tail(limit)
