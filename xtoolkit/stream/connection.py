@@ -26,6 +26,7 @@ from xtoolkit.exchanges._stream import Event, StreamMessageError, StreamProtocol
 from xtoolkit.stream.errors import StreamDisconnected
 
 __all__ = [
+    "CONTROL_GAP",
     "Closed",
     "Connection",
     "ConnectionPolicy",
@@ -44,7 +45,8 @@ class ConnectionPolicy:
     Parameters
     ----------
     heartbeat
-        Seconds between our keep-alives (a ping frame; Upbit: text ``PING``).
+        Seconds between our keep-alives (a ping frame; Upbit: text ``PING``). A pong we send
+        counts as one; no two control frames leave less than :data:`CONTROL_GAP` apart.
     stale_after
         Seconds without any frame (data, ping, pong, status) after which the link is presumed
         dead and replaced. Must exceed ``heartbeat`` so a quiet but healthy link stays up.
@@ -94,6 +96,11 @@ class ConnectionPolicy:
             raise InvalidArgument("max_message_bytes must be between 1 kB and 1 GB")
         if not 0 < self.subscribe_timeout < self.sync_timeout:
             raise InvalidArgument("need 0 < subscribe_timeout < sync_timeout")
+
+
+#: Seconds between two control frames we send (at most 4 a second: Binance allows 5 incoming
+#: messages a second per connection, counting ping and pong frames, spec §11).
+CONTROL_GAP = 0.25
 
 
 def backoff_delay(policy: ConnectionPolicy, failures: int, rng: random.Random | None = None) -> float:
@@ -227,10 +234,23 @@ class Connection:
         exchange = self.protocol.exchange
         loop = asyncio.get_running_loop()
         last_rx = last_tx = loop.time()
+        # Our control frames (keep-alives, pongs) leave at most one per CONTROL_GAP: Binance
+        # closes a connection on its sixth incoming message in a second, pings and pongs
+        # included. ``pong`` holds the newest unanswered ping's payload.
+        last_control = last_rx - CONTROL_GAP
+        pong: bytes | None = None
         healthy = False
         while True:
             now = loop.time()
-            wait = min(last_rx + policy.stale_after, last_tx + policy.heartbeat) - now
+            if pong is not None and now >= last_control + CONTROL_GAP:
+                await ws.pong(pong)
+                pong = None
+                last_control = last_tx = now
+            if pong is not None:
+                due = last_control + CONTROL_GAP
+            else:
+                due = max(last_tx + policy.heartbeat, last_control + CONTROL_GAP)
+            wait = min(last_rx + policy.stale_after, due) - now
             try:
                 # Never 0: aiohttp reads a falsy timeout as "wait forever".
                 msg = await ws.receive(timeout=max(wait, 0.001))
@@ -238,13 +258,14 @@ class Connection:
                 now = loop.time()
                 if now - last_rx >= policy.stale_after:
                     return f"stale: nothing received for {policy.stale_after:g} s", healthy
-                keepalive = self.protocol.keepalive()
-                if keepalive is None:
-                    await ws.ping()
-                else:
-                    await ws.send_str(keepalive)
-                last_tx = now
-                continue
+                if pong is None and now >= max(last_tx + policy.heartbeat, last_control + CONTROL_GAP):
+                    keepalive = self.protocol.keepalive()
+                    if keepalive is None:
+                        await ws.ping()
+                    else:
+                        await ws.send_str(keepalive)
+                    last_control = last_tx = now
+                continue  # a pong that came due goes at the top
             last_rx = loop.time()
             kind = msg.type
             if kind in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
@@ -269,7 +290,10 @@ class Connection:
                     emit(event)
             elif kind == aiohttp.WSMsgType.PING:
                 healthy = True
-                await ws.pong(msg.data)
+                # Pings that queued up while this process was busy get one pong, for the
+                # newest (RFC 6455 §5.5.3 allows it): a pong each would be a burst the venue
+                # counts against its message rate and answers by closing the connection.
+                pong = msg.data  # sent at the top of the loop, now or once the gap allows
             elif kind == aiohttp.WSMsgType.PONG:
                 healthy = True
             elif kind == aiohttp.WSMsgType.CLOSE:
