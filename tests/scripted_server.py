@@ -2,18 +2,40 @@
 
 Each route answers from a queue of scripted replies, falling back to a default; every
 request is recorded (method, path, raw query, body, headers) for assertions.
+:func:`websocket_route` serves one scripted websocket handler on the test's own loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from collections import defaultdict, deque
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+
+@contextlib.asynccontextmanager
+async def websocket_route(
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]], path: str = "/stream"
+) -> AsyncIterator[str]:
+    """Serve ``handler`` at ``path`` on 127.0.0.1 (a free port, the running loop) while the
+    block runs; yields the ``ws://`` root URL."""
+    app = web.Application()
+    app.router.add_get(path, handler)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"ws://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
 
 
 @dataclass

@@ -22,7 +22,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from scripted_server import Reply, ScriptedServer
+from scripted_server import Reply, ScriptedServer, websocket_route
 from spec_examples import example
 
 import xtoolkit as xt
@@ -164,17 +164,8 @@ async def ws_server(frames: list[str | bytes], *, then_trades: int = 1) -> Async
             await ws.receive(timeout=10)  # until the client closes
         return ws
 
-    app = web.Application()
-    app.router.add_get("/stream", handler)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"ws://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with websocket_route(handler) as root:
+        yield root
 
 
 def _trade(i: int) -> str:

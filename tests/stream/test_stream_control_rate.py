@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from aiohttp import WSMsgType, web
+from scripted_server import websocket_route
 
 from xtoolkit.exchanges.binance.ws import BinanceProtocol
 from xtoolkit.stream.connection import CONTROL_GAP, Connection, ConnectionPolicy
@@ -50,17 +51,8 @@ async def server(script: Script) -> AsyncIterator[tuple[str, list[tuple[float, b
                 await reader
         return ws
 
-    app = web.Application()
-    app.router.add_get("/stream", handler)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"ws://127.0.0.1:{port}", pongs, done
-    finally:
-        await runner.cleanup()
+    async with websocket_route(handler) as root:
+        yield root, pongs, done
 
 
 async def run_client(root: str, done: asyncio.Event, limit_s: float = 10.0) -> None:
