@@ -1,7 +1,8 @@
-"""Our control frames stay under Binance's incoming-message budget (5 a second per connection,
-pings and pongs counted, spec §11): pings that queued up while this process was busy get one
-pong for the newest (RFC 6455 §5.5.3), and no two control frames leave closer than
-``CONTROL_GAP``. A scripted websocket server on 127.0.0.1; no sandbox, no dates."""
+"""The connection loop's own discipline, against scripted websocket servers on 127.0.0.1 (no
+sandbox, no dates). Our control frames stay under Binance's incoming-message budget (5 a
+second per connection, pings and pongs counted, spec §11): pings that queued up while this
+process was busy get one pong for the newest (RFC 6455 §5.5.3), and no two control frames
+leave closer than ``CONTROL_GAP``. A cancellation always ends the reconnect loop."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import aiohttp
+import pytest
 from aiohttp import WSMsgType, web
 from scripted_server import websocket_route
 
 from xtoolkit.exchanges.binance.ws import BinanceProtocol
+from xtoolkit.stream import connection
 from xtoolkit.stream.connection import CONTROL_GAP, Connection, ConnectionPolicy
 
 #: Keep-alives far apart: only the pongs under test are in the window.
@@ -96,3 +100,35 @@ async def test_every_ping_answered_in_time_gets_its_own_pong() -> None:
     async with server(spaced) as (root, pongs, done):
         await run_client(root, done)
     assert [p for _, p in pongs] == [b"a", b"b", b"c"]
+
+
+async def test_a_cancel_that_wait_for_swallows_still_ends_the_reconnect_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Python 3.11's ``wait_for`` can swallow a cancellation that races a failing connect (the
+    connect's own error comes out instead); ``MarketStream.stop()`` cancels the loop and waits,
+    so the loop must still end. Here every connect is such a race."""
+    real_wait_for = asyncio.wait_for
+
+    async def swallowing_wait_for(aw: Any, timeout: float | None) -> Any:
+        try:
+            return await real_wait_for(aw, timeout)
+        except asyncio.CancelledError:
+            raise aiohttp.ClientConnectionError("connect failed as the cancel landed") from None
+
+    monkeypatch.setattr(connection.asyncio, "wait_for", swallowing_wait_for)
+
+    async def hang(request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(3)  # the handshake does not complete before the cancel lands
+        return web.Response()
+
+    policy = ConnectionPolicy(heartbeat=1.0, stale_after=2.0, backoff_initial=0.01, backoff_max=0.02)
+    async with websocket_route(hang) as root:
+        conn = Connection(BinanceProtocol(root, ["BTCUSDT"], ["trades"]), policy)
+        task = asyncio.create_task(conn.run(lambda event: None))
+        await asyncio.sleep(0.3)
+        task.cancel()
+        done, _ = await asyncio.wait([task], timeout=5.0)
+        monkeypatch.undo()
+        assert done, "the reconnect loop went on after its task was cancelled"
+        assert task.cancelled()

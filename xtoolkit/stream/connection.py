@@ -182,6 +182,7 @@ class Connection:
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=policy.connect_timeout)
         async with aiohttp.ClientSession(timeout=timeout) as session:
             while not self._stopped:
+                _raise_if_cancelled()
                 self.attempts += 1
                 url = self.protocol.url()
                 try:
@@ -309,6 +310,19 @@ class Connection:
     def stop(self) -> None:
         """Stop after the current frame; the caller cancels or awaits :meth:`run`."""
         self._stopped = True
+
+
+def _raise_if_cancelled() -> None:
+    """Raise ``CancelledError`` when this task was cancelled but is still running.
+
+    On Python 3.11 ``asyncio.wait_for`` can swallow a cancellation that lands as its inner
+    awaitable finishes (a connect that fails at that instant raises its own error instead): the
+    reconnect loop would then retry forever and ``MarketStream.stop()``, which cancels it and
+    waits, would never return. A cancellation not yet answered is answered here.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 _SNIPPET = 200
