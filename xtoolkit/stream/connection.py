@@ -259,7 +259,7 @@ class Connection:
                 now = loop.time()
                 if now - last_rx >= policy.stale_after:
                     return f"stale: nothing received for {policy.stale_after:g} s", healthy
-                if pong is None and now >= max(last_tx + policy.heartbeat, last_control + CONTROL_GAP):
+                if pong is None and now >= due:  # the keep-alive is due (and the gap allows it)
                     keepalive = self.protocol.keepalive()
                     if keepalive is None:
                         await ws.ping()
